@@ -1,0 +1,78 @@
+import type { ChatRequest } from './chat-request.js';
+import type { StreamEvent } from './stream-event.js';
+
+/**
+ * The contract between inbound protocols and the dispatcher. Protocols depend on this interface
+ * only, never on the dispatcher itself, so no protocol knows any provider.
+ */
+
+export type ClientWire = 'openai' | 'anthropic' | 'ollama' | 'responses';
+
+/** The (provider, model, key) that served or was tried for a request. */
+export interface RouteInfo {
+  provider: string;
+  /** The upstream's own model id. */
+  model: string;
+  /** The key's label; never the key. */
+  keyLabel?: string;
+}
+
+export interface AttemptRecord extends RouteInfo {
+  outcome: 'ok' | 'rate-limited' | 'auth' | 'payment' | 'request' | 'not-found' | 'server' | 'network' | 'timeout' | 'bad-response' | 'aborted';
+  status?: number;
+  message?: string;
+  durationMs: number;
+}
+
+export interface DispatchOptions {
+  signal: AbortSignal;
+  clientWire: ClientWire;
+  requestId: string;
+}
+
+export interface ChatDispatchResult {
+  route: RouteInfo;
+  attempts: AttemptRecord[];
+  /**
+   * The committed stream: its first content event was already received from the upstream, so a
+   * failure from here on arrives as an `error` event, never as a thrown exception.
+   */
+  events: AsyncIterable<StreamEvent>;
+}
+
+export interface EmbeddingRequest {
+  model: string;
+  input: string[];
+  dimensions?: number;
+  user?: string;
+}
+
+export interface EmbeddingResult {
+  model: string;
+  provider: string;
+  vectors: number[][];
+  inputTokens: number;
+}
+
+export interface EmbeddingDispatchResult {
+  route: RouteInfo;
+  attempts: AttemptRecord[];
+  result: EmbeddingResult;
+}
+
+/** One servable model id, as listed to clients. */
+export interface ModelListing {
+  id: string;
+  ownedBy: string;
+  /** Seconds since the epoch. */
+  created: number;
+  contextWindow?: number;
+  /** True for virtual ids (auto-fastest, aliases) and groups served by several routes. */
+  virtual: boolean;
+}
+
+export interface RelayService {
+  chat(request: ChatRequest, options: DispatchOptions): Promise<ChatDispatchResult>;
+  embed(request: EmbeddingRequest, options: DispatchOptions): Promise<EmbeddingDispatchResult>;
+  listModels(): ModelListing[];
+}
