@@ -39,6 +39,13 @@ export interface RequestQuirks {
   stripModelPrefix?: string;
   /** Cap on output tokens sent upstream when the client asks for more or nothing. */
   defaultMaxOutputTokens?: number;
+  /** Send `developer` messages as `system`; only OpenAI itself knows the `developer` role. */
+  developerAsSystem?: boolean;
+  /**
+   * Keep assistant `reasoning_content` inside a tool loop and drop it elsewhere (DeepSeek thinking
+   * mode answers 400 when it is missing from a tool loop's history).
+   */
+  reasoningInToolLoop?: boolean;
 }
 
 export interface ProviderContext {

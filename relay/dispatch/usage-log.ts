@@ -1,0 +1,49 @@
+import type { AttemptRecord, ClientWire, RouteInfo } from '../core/relay-service.js';
+import type { Usage } from '../core/stream-event.js';
+
+/** One relayed request, as the request log shows it. Bodies are never kept here. */
+export interface RequestRecord {
+  requestId: string;
+  startedAt: number;
+  clientWire: ClientWire;
+  endpoint: 'chat' | 'embeddings';
+  askedModel: string;
+  route?: RouteInfo;
+  attempts: AttemptRecord[];
+  /** Milliseconds from the request to the first content byte. */
+  ttftMs?: number;
+  durationMs?: number;
+  usage?: Usage;
+  /** 'ok', or the error kind that ended the request. */
+  outcome: 'pending' | 'ok' | 'error' | 'aborted';
+  status?: number;
+  error?: string;
+}
+
+/** A bounded in-memory ring of recent requests, newest last. */
+export class UsageLog {
+  private readonly records: RequestRecord[] = [];
+  private readonly listeners = new Set<(record: RequestRecord) => void>();
+
+  constructor(private readonly capacity = 500) {}
+
+  add(record: RequestRecord): RequestRecord {
+    this.records.push(record);
+    if (this.records.length > this.capacity) this.records.shift();
+    return record;
+  }
+
+  /** Call when a record is complete; listeners see each finished request once. */
+  finish(record: RequestRecord): void {
+    for (const listener of this.listeners) listener(record);
+  }
+
+  recent(limit = 100): RequestRecord[] {
+    return this.records.slice(-limit);
+  }
+
+  subscribe(listener: (record: RequestRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,107 @@
+import express, { type RequestHandler } from 'express';
+import { RelayError, invalidRequest } from '../../core/errors.js';
+
+export interface JsonBodyOptions {
+  limitBytes: () => number;
+  /** Paths that accept bodies without a JSON content type when no browser is involved (Ollama's curl examples). */
+  lenientContentType?: (path: string) => boolean;
+}
+
+const POLLUTING_KEYS = /"(__proto__|constructor|prototype)"\s*:/;
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Reads and parses JSON bodies with the relay's own errors: a wrong content type is 415 (a
+ * browser's "simple" cross-site POST must never be parsed), malformed JSON 400, too large 413,
+ * keys that could pollute prototypes 400. Lone surrogates are replaced, as strict upstreams
+ * reject them and would fail every later turn of the conversation.
+ */
+export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
+  let limit = options.limitBytes();
+  let raw = express.raw({ type: () => true, limit });
+  const readRaw: RequestHandler = (request, response, next) => {
+    const current = options.limitBytes();
+    if (current !== limit) {
+      limit = current;
+      raw = express.raw({ type: () => true, limit });
+    }
+    raw(request, response, next);
+  };
+  const checkType: RequestHandler = (request, _response, next) => {
+    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') {
+      next();
+      return;
+    }
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const browser = request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined;
+    if (type !== 'application/json' && (browser || !options.lenientContentType?.(request.path))) {
+      next(new RelayError(`The request body must be JSON (Content-Type: application/json)${type ? `, not '${type.slice(0, 60)}'` : ''}.`, {
+        status: 415,
+        kind: 'unsupported-media-type',
+      }));
+      return;
+    }
+    readRaw(request, _response, next);
+  };
+  const parse: RequestHandler = (request, _response, next) => {
+    if (!Buffer.isBuffer(request.body)) {
+      request.body = undefined;
+      next();
+      return;
+    }
+    const text = request.body.toString('utf8');
+    if (text.trim() === '') {
+      next(invalidRequest('The request body is empty; send a JSON object.'));
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = POLLUTING_KEYS.test(text) ? JSON.parse(text, refusePollution) : JSON.parse(text);
+    } catch (error) {
+      next(error instanceof RelayError ? error : invalidRequest(`We could not parse the JSON body of your request: ${(error as Error).message.slice(0, 120)}.`));
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      next(invalidRequest('The request body must be a JSON object.'));
+      return;
+    }
+    request.body = ESCAPED_SURROGATE.test(text) ? makeWellFormed(parsed) : parsed;
+    next();
+  };
+  return [checkType, parse];
+}
+
+function refusePollution(this: unknown, key: string, value: unknown): unknown {
+  if (key === '__proto__' || (key === 'constructor' && value !== null && typeof value === 'object' && 'prototype' in value)) {
+    throw invalidRequest(`The key '${key}' is not allowed in a request body.`);
+  }
+  return value;
+}
+
+function makeWellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(makeWellFormed);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key.toWellFormed()] = makeWellFormed(inner);
+    return out;
+  }
+  return value;
+}
+
+/** Turns body-parser's own errors (size, encoding, aborted) into RelayErrors. */
+export function bodyParserError(error: unknown): RelayError | undefined {
+  const type = (error as { type?: string } | undefined)?.type;
+  if (type === 'entity.too.large') {
+    const limit = (error as { limit?: number }).limit;
+    return new RelayError(`The request body is larger than the relay's limit${limit ? ` of ${Math.round(limit / 1048576)} MB` : ''} (server.bodyLimitMb).`, {
+      status: 413,
+      kind: 'payload-too-large',
+      code: 'request_too_large',
+    });
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new RelayError('The request body encoding is not supported.', { status: 415, kind: 'unsupported-media-type' });
+  if (type === 'request.aborted') return new RelayError('The client closed the request while sending it.', { status: 400, kind: 'invalid-request' });
+  if (type === 'request.size.invalid' || type === 'stream.encoding.set') return invalidRequest('The request body could not be read.');
+  return undefined;
+}

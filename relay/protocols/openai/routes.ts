@@ -1,0 +1,128 @@
+import { once } from 'node:events';
+import express, { type Request, type Response, type Router } from 'express';
+import { collectResponse } from '../../core/collect.js';
+import { RelayError } from '../../core/errors.js';
+import { completionId, randomId } from '../../core/ids.js';
+import type { AttemptRecord, ModelListing, RelayService, RouteInfo } from '../../core/relay-service.js';
+import type { StreamEvent } from '../../core/stream-event.js';
+import { SSE_HEADERS } from '../../streams/sse-encoder.js';
+import { encodeChatResponse, encodeCompletionResponse, encodeEmbeddingResponse } from './encode-response.js';
+import { encodeStream, type StreamEncodingOptions } from './encode-stream.js';
+import { decodeChatRequest, decodeCompletionRequest, decodeEmbeddingRequest } from './to-canonical.js';
+
+/** Aborts when the client goes away before the response is complete. */
+export function clientAbortSignal(response: Response): AbortSignal {
+  const controller = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** The headers that say which route served a request; the key appears by label only. */
+export function setRouteHeaders(response: Response, route: RouteInfo | undefined, attempts: readonly AttemptRecord[]): void {
+  if (response.headersSent) return;
+  if (route) {
+    response.setHeader('x-switchboard-provider', route.provider);
+    response.setHeader('x-switchboard-model', headerSafe(route.model));
+    if (route.keyLabel) response.setHeader('x-switchboard-key', headerSafe(route.keyLabel));
+  }
+  response.setHeader('x-switchboard-attempts', String(attempts.length));
+}
+
+function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** Writes SSE frames with back-pressure; stops (and cancels upstream) when the client leaves. */
+export async function writeStream(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
+  response.writeHead(200, SSE_HEADERS);
+  response.flushHeaders();
+  for await (const frame of frames) {
+    if (signal.aborted) break;
+    if (!response.write(frame)) {
+      try {
+        await once(response, 'drain', { signal });
+      } catch {
+        break;
+      }
+    }
+  }
+  response.end();
+}
+
+function modelObject(listing: ModelListing): Record<string, unknown> {
+  return {
+    id: listing.id,
+    object: 'model',
+    created: listing.created,
+    owned_by: listing.ownedBy,
+    ...(listing.contextWindow === undefined ? {} : { context_window: listing.contextWindow }),
+  };
+}
+
+async function relayChat(
+  service: RelayService,
+  request: Request,
+  response: Response,
+  decoded: { request: Parameters<RelayService['chat']>[0]; stream: boolean; includeUsage: boolean },
+  encode: (events: AsyncIterable<StreamEvent>, options: StreamEncodingOptions) => AsyncIterable<string>,
+  object: StreamEncodingOptions['object'],
+  collect: (events: AsyncIterable<StreamEvent>, id: string, created: number) => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const signal = clientAbortSignal(response);
+  const result = await service.chat(decoded.request, { signal, clientWire: 'openai', requestId: String(response.locals.requestId ?? randomId()) });
+  setRouteHeaders(response, result.route, result.attempts);
+  const id = object === 'text_completion' ? `cmpl-${randomId()}` : completionId();
+  const created = Math.floor(Date.now() / 1000);
+  if (decoded.stream) {
+    await writeStream(response, encode(result.events, { id, created, includeUsage: decoded.includeUsage, object }), signal);
+    return;
+  }
+  response.json(await collect(result.events, id, created));
+  void request;
+}
+
+/** The OpenAI wire: chat completions, legacy completions, embeddings and models, with and without `/v1`. */
+export function openAiRoutes(service: RelayService): Router {
+  const router = express.Router();
+
+  router.post(['/v1/chat/completions', '/chat/completions'], async (request, response) => {
+    const decoded = decodeChatRequest(request.body);
+    await relayChat(service, request, response, decoded, encodeStream, 'chat.completion.chunk', async (events, id, created) =>
+      encodeChatResponse(await collectResponse(events), id, created),
+    );
+  });
+
+  router.post(['/v1/completions', '/completions'], async (request, response) => {
+    const decoded = decodeCompletionRequest(request.body);
+    await relayChat(service, request, response, decoded, encodeStream, 'text_completion', async (events, id, created) =>
+      encodeCompletionResponse(await collectResponse(events), id, created, decoded.echoPrompt),
+    );
+  });
+
+  router.post(['/v1/embeddings', '/embeddings'], async (request, response) => {
+    const { request: embeddingRequest, encoding } = decodeEmbeddingRequest(request.body);
+    const signal = clientAbortSignal(response);
+    const outcome = await service.embed(embeddingRequest, { signal, clientWire: 'openai', requestId: String(response.locals.requestId ?? randomId()) });
+    setRouteHeaders(response, outcome.route, outcome.attempts);
+    response.json(encodeEmbeddingResponse(outcome.result, encoding));
+  });
+
+  router.get(['/v1/models', '/models'], (_request, response) => {
+    response.json({ object: 'list', data: service.listModels().map(modelObject) });
+  });
+
+  // Model ids contain slashes (meta/llama-3.3-70b-instruct); the SDK percent-encodes them, others do not.
+  router.get(['/v1/models/*id', '/models/*id'], (request, response) => {
+    const segments = (request.params as { id?: string[] | string }).id ?? [];
+    const id = (Array.isArray(segments) ? segments.join('/') : segments).trim();
+    const listing = service.listModels().find((model) => model.id === id);
+    if (!listing) {
+      throw new RelayError(`The model '${id.slice(0, 200)}' does not exist or is not served right now.`, { status: 404, kind: 'not-found', code: 'model_not_found', param: 'model' });
+    }
+    response.json(modelObject(listing));
+  });
+
+  return router;
+}

@@ -1,0 +1,13 @@
+import { createOpenAICompatibleAdapter } from './openai-compatible/index.js';
+import type { ProviderAdapter } from './provider.js';
+
+/** Provider kind → adapter. One line per kind. */
+const factories: Record<string, () => ProviderAdapter> = {
+  'openai-compatible': createOpenAICompatibleAdapter,
+};
+
+export function createAdapter(kind: string): ProviderAdapter {
+  const factory = factories[kind];
+  if (!factory) throw new Error(`Unknown provider kind '${kind}'.`);
+  return factory();
+}
