@@ -65,6 +65,12 @@ export interface ProviderDefinition {
   models: ModelDescriptor[];
   /** One line of caveats for the UI. */
   notes?: string;
+  /**
+   * Free requests per day, conservatively (the lowest published figure), and whether the quota
+   * is per model or shared by the whole account. Bounds how much the prober may spend; paid and
+   * credit-based providers get a small nominal figure so probes cost next to nothing.
+   */
+  freeQuota?: { requestsPerDay: number; scope: 'model' | 'account' };
 }
 
 /** When the curated model lists were taken (year-month). */
@@ -126,6 +132,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['GROQ_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 1_000, scope: 'model' },
     signupUrl: 'https://console.groq.com/keys',
     docsUrl: 'https://console.groq.com/docs',
     discovery: true,
@@ -154,6 +161,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['CEREBRAS_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 14_400, scope: 'model' },
     signupUrl: 'https://cloud.cerebras.ai',
     docsUrl: 'https://inference-docs.cerebras.ai',
     discovery: true,
@@ -178,6 +186,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['NVIDIA_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 1_000, scope: 'account' },
     signupUrl: 'https://build.nvidia.com',
     docsUrl: 'https://docs.api.nvidia.com',
     discovery: true,
@@ -214,6 +223,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['OPENROUTER_API_KEY'],
     keyRequired: true,
     tier: 'free-tier',
+    freeQuota: { requestsPerDay: 50, scope: 'account' },
     signupUrl: 'https://openrouter.ai/settings/keys',
     docsUrl: 'https://openrouter.ai/docs',
     discovery: true,
@@ -234,6 +244,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 250, scope: 'model' },
     signupUrl: 'https://aistudio.google.com/apikey',
     docsUrl: 'https://ai.google.dev/gemini-api/docs/openai',
     discovery: true,
@@ -258,6 +269,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['MISTRAL_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 5_000, scope: 'account' },
     signupUrl: 'https://console.mistral.ai/api-keys',
     docsUrl: 'https://docs.mistral.ai',
     discovery: true,
@@ -273,6 +285,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['CODESTRAL_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 2_000, scope: 'account' },
     signupUrl: 'https://console.mistral.ai/codestral',
     docsUrl: 'https://docs.mistral.ai',
     // No model list is documented on this endpoint.
@@ -289,6 +302,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['SAMBANOVA_API_KEY'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 1_000, scope: 'model' },
     signupUrl: 'https://cloud.sambanova.ai',
     docsUrl: 'https://docs.sambanova.ai',
     discovery: true,
@@ -311,6 +325,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['HF_TOKEN'],
     keyRequired: true,
     tier: 'credits',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://huggingface.co/settings/tokens',
     docsUrl: 'https://huggingface.co/docs/inference-providers',
     discovery: true,
@@ -329,6 +344,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['GITHUB_TOKEN'],
     keyRequired: true,
     tier: 'free',
+    freeQuota: { requestsPerDay: 50, scope: 'model' },
     signupUrl: 'https://github.com/settings/personal-access-tokens',
     docsUrl: 'https://docs.github.com/en/github-models',
     // The list lives at https://models.github.ai/catalog/models, not under the base URL.
@@ -350,6 +366,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['TOGETHER_API_KEY'],
     keyRequired: true,
     tier: 'paid',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://api.together.ai/settings/api-keys',
     docsUrl: 'https://docs.together.ai',
     // GET /models answers a bare array; keep type "chat"; free = pricing.input and .output are 0.
@@ -366,6 +383,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['DEEPSEEK_API_KEY'],
     keyRequired: true,
     tier: 'paid',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://platform.deepseek.com/api_keys',
     docsUrl: 'https://api-docs.deepseek.com',
     discovery: true,
@@ -385,6 +403,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['SCW_SECRET_KEY', 'SCALEWAY_API_KEY'],
     keyRequired: true,
     tier: 'credits',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://console.scaleway.com/iam/api-keys',
     docsUrl: 'https://www.scaleway.com/en/docs/generative-apis/',
     discovery: true,
@@ -403,6 +422,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['HYPERBOLIC_API_KEY'],
     keyRequired: true,
     tier: 'credits',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://app.hyperbolic.xyz',
     docsUrl: 'https://docs.hyperbolic.xyz',
     discovery: true,
@@ -422,6 +442,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['OPENCODE_API_KEY'],
     keyRequired: true,
     tier: 'free-tier',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://opencode.ai/auth',
     docsUrl: 'https://opencode.ai/docs/zen',
     discovery: true,
@@ -447,6 +468,7 @@ const catalog: ProviderDefinition[] = [
     keyEnv: ['OPENAI_API_KEY'],
     keyRequired: true,
     tier: 'paid',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
     signupUrl: 'https://platform.openai.com/api-keys',
     docsUrl: 'https://platform.openai.com/docs',
     discovery: true,

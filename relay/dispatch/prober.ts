@@ -1,0 +1,235 @@
+import type { ChatRequest } from '../core/chat-request.js';
+import { UpstreamError } from '../core/errors.js';
+import { isContentEvent } from '../core/stream-event.js';
+import type { KeyPool, PoolKey } from '../keys/key-pool.js';
+import type { QuotaTracker } from '../keys/quota-tracker.js';
+import type { HttpClient } from '../providers/http-client.js';
+import { parseDurationMs } from '../providers/rate-limit-headers.js';
+import { dailyProbeBudget, probeIntervalMs, type ProbeRole } from '../routing/probe-schedule.js';
+import type { QosSample, QosTracker } from '../routing/qos-tracker.js';
+import { routeId, type RouteEntry } from '../routing/route-entry.js';
+import { routeHealth } from '../routing/route-score.js';
+import { applyKeyConsequences, sampleOutcome } from './attempt-outcome.js';
+import type { ProviderDirectory } from './provider-directory.js';
+
+export interface ProberOptions {
+  directory: ProviderDirectory;
+  keyPool: KeyPool;
+  quotas: QuotaTracker;
+  qos: QosTracker;
+  http: HttpClient;
+  now: () => number;
+  random: () => number;
+  /** The routes currently competing for first place (route ids), best first. */
+  contenders: () => string[];
+  /** When the relay last served live traffic; long ago means idle. */
+  lastLiveAt: () => number;
+  /** How many probes may run at once. */
+  concurrency?: number;
+  /** How often the scheduler looks for due probes. */
+  tickMs?: number;
+  /** Per-probe time limit. */
+  timeoutMs?: number;
+  onProbe?: (route: RouteEntry, sample: QosSample) => void;
+}
+
+interface ProbeState {
+  nextAt: number;
+  /** Start times of probes in the last 24 hours, for the budget. */
+  history: number[];
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+const IDLE_AFTER_MS = 15 * 60_000;
+
+/** The probe: small, deterministic, enough output to measure speed. */
+export const PROBE_REQUEST: Omit<ChatRequest, 'model'> = {
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'Count from 1 to 20, separated by spaces. Reply with the numbers only.' }] }],
+  maxOutputTokens: 64,
+  temperature: 0,
+};
+
+/**
+ * Measures every servable route in the background with a tiny streamed request, on the cadence
+ * of probe-schedule.ts and within each provider's probe budget. Live traffic counts as a
+ * measurement too: `noteLive` pushes that route's next probe back.
+ */
+export class Prober {
+  private readonly states = new Map<string, ProbeState>();
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly controllers = new Set<AbortController>();
+
+  constructor(private readonly options: ProberOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 2_000);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const controller of this.controllers) controller.abort();
+  }
+
+  /** A live request measured this route: its next probe can wait a full interval. */
+  noteLive(route: RouteEntry): void {
+    const state = this.state(routeId(route));
+    state.nextAt = Math.max(state.nextAt, this.options.now() + this.interval(route));
+  }
+
+  /** Probes made for a route in the last 24 hours. */
+  probesToday(id: string): number {
+    const now = this.options.now();
+    return (this.states.get(id)?.history ?? []).filter((at) => at > now - DAY_MS).length;
+  }
+
+  nextProbeAt(id: string): number | undefined {
+    return this.states.get(id)?.nextAt;
+  }
+
+  /** The probe budget per day of one route, or undefined for unlimited. */
+  budget(route: RouteEntry): number | undefined {
+    const runtime = this.options.directory.get(route.providerId);
+    const quota = runtime?.freeQuota;
+    if (!quota) return undefined;
+    const sharing = quota.scope === 'account' ? this.options.directory.routes().filter((other) => other.providerId === route.providerId).length : 1;
+    return dailyProbeBudget(quota.requestsPerDay, quota.scope, sharing);
+  }
+
+  role(route: RouteEntry): ProbeRole {
+    const id = routeId(route);
+    const qos = this.options.qos.get(id, this.options.now());
+    const health = routeHealth(qos, this.options.now());
+    if (health === 'unknown') return 'unknown';
+    if (health === 'down' || health === 'recovering') return 'recovering';
+    return this.options.contenders().includes(id) ? 'contender' : 'tail';
+  }
+
+  private interval(route: RouteEntry): number {
+    return probeIntervalMs({
+      role: this.role(route),
+      idle: this.options.now() - this.options.lastLiveAt() > IDLE_AFTER_MS,
+      dailyBudget: this.budget(route),
+      random: this.options.random,
+    });
+  }
+
+  /** One scheduling round: start the most pressing due probes, up to the concurrency limit. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.options.now();
+    const routes = this.options.directory.routes();
+    const due: RouteEntry[] = [];
+    for (const route of routes) {
+      const id = routeId(route);
+      if (this.inFlight.has(id)) continue;
+      const state = this.state(id);
+      if (state.nextAt > now) continue;
+      const budget = this.budget(route);
+      state.history = state.history.filter((at) => at > now - DAY_MS);
+      if (budget !== undefined && state.history.length + 1 > Math.max(1, Math.floor(budget))) {
+        // Spent: try again when the oldest probe of the day leaves the window.
+        state.nextAt = (state.history[0] ?? now) + DAY_MS;
+        continue;
+      }
+      due.push(route);
+    }
+    // Unmeasured routes first, the most promising (by configured order) first among them.
+    due.sort((a, b) => Number(this.role(b) === 'unknown') - Number(this.role(a) === 'unknown') || a.rank - b.rank);
+    const free = (this.options.concurrency ?? 2) - this.inFlight.size;
+    await Promise.all(due.slice(0, Math.max(0, free)).map((route) => this.probe(route).catch(() => undefined)));
+  }
+
+  /** Probes one route now (also used by "probe now" and key tests). */
+  async probe(route: RouteEntry): Promise<QosSample> {
+    const { directory, keyPool, quotas, now } = this.options;
+    const id = routeId(route);
+    const state = this.state(id);
+    const runtime = directory.get(route.providerId);
+    const started = now();
+    state.history.push(started);
+    this.inFlight.add(id);
+    try {
+      if (!runtime) throw new Error(`unknown provider ${route.providerId}`);
+      const keys = keyPool.keysFor(route.providerId, route.model, started);
+      const key: PoolKey | undefined = keys.usable.find((candidate) => quotas.restUntil(route.providerId, candidate.id, route.model, started) === undefined);
+      if (runtime.keyRequired && !key) {
+        // Nothing to probe with: come back when a key may be usable again.
+        state.history.pop();
+        state.nextAt = Math.max(started + 60_000, keys.cooling[0]?.until ?? 0);
+        return { at: started, source: 'probe', outcome: 'rate-limited', error: 'no usable key' };
+      }
+      const sample = await this.measure(route, runtime, key);
+      this.options.qos.record(id, sample);
+      this.options.onProbe?.(route, sample);
+      return sample;
+    } finally {
+      this.inFlight.delete(id);
+      state.nextAt = now() + this.interval(route);
+    }
+  }
+
+  private async measure(route: RouteEntry, runtime: NonNullable<ReturnType<ProviderDirectory['get']>>, key: PoolKey | undefined): Promise<QosSample> {
+    const { now, keyPool, quotas } = this.options;
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    const started = now();
+    let firstAt: number | undefined;
+    let pieces = 0;
+    let outputTokens: number | undefined;
+    try {
+      const events = runtime.adapter.streamChat({ model: route.model, ...PROBE_REQUEST }, route.model, {
+        providerId: runtime.id,
+        baseUrl: runtime.baseUrl,
+        ...(key ? { apiKey: key.secret, keyLabel: key.label } : {}),
+        headers: runtime.headers,
+        quirks: runtime.quirks,
+        signal: controller.signal,
+        http: this.options.http,
+        onResponseHeaders: (headers) => {
+          if (key) quotas.update(route.providerId, key.id, route.model, headers, now(), parseDurationMs);
+        },
+      });
+      for await (const event of events) {
+        if (event.type === 'error') throw event.error;
+        if (firstAt === undefined && isContentEvent(event)) firstAt = now();
+        if (event.type === 'text-delta' || event.type === 'reasoning-delta') pieces++;
+        if (event.type === 'usage') outputTokens = event.outputTokens;
+      }
+      const end = now();
+      const tokens = outputTokens ?? pieces;
+      const sample: QosSample = { at: started, source: 'probe', outcome: 'ok', totalMs: end - started, outputTokens: tokens };
+      if (firstAt !== undefined) sample.ttftMs = firstAt - started;
+      if (firstAt !== undefined && end > firstAt && tokens > 1) sample.tokensPerSecond = ((tokens - 1) * 1000) / (end - firstAt);
+      if (key) keyPool.recordSuccess(route.providerId, key.id);
+      return sample;
+    } catch (error) {
+      const upstream = error instanceof UpstreamError ? error : undefined;
+      if (upstream && key) applyKeyConsequences(keyPool, route.providerId, key, upstream, now());
+      return {
+        at: started,
+        source: 'probe',
+        outcome: controller.signal.aborted && !upstream ? 'timeout' : upstream ? sampleOutcome(upstream) : 'network',
+        error: error instanceof Error ? error.message : String(error),
+      };
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+    }
+  }
+
+  private state(id: string): ProbeState {
+    let state = this.states.get(id);
+    if (!state) {
+      state = { nextAt: 0, history: [] };
+      this.states.set(id, state);
+    }
+    return state;
+  }
+}
