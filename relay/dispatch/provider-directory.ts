@@ -29,6 +29,7 @@ export interface ProviderRuntime {
   discoveryFilter: ProviderDefinition['discoveryFilter'];
   signupUrl?: string;
   keyEnv: string[];
+  freeQuota?: ProviderDefinition['freeQuota'];
   discovered?: ModelDescriptor[];
   discoveredAt?: number;
   discoveryError?: string;
@@ -98,6 +99,7 @@ export class ProviderDirectory {
         discoveryFilter: definition.discoveryFilter,
         ...(definition.signupUrl === undefined ? {} : { signupUrl: definition.signupUrl }),
         keyEnv: definition.keyEnv,
+        ...(definition.freeQuota === undefined ? {} : { freeQuota: definition.freeQuota }),
         ...carryDiscovery(previous, baseUrl),
       });
     }
