@@ -85,6 +85,23 @@ export const routingSchema = z.object({
   policy: z.enum(['free-only', 'free-first', 'any']).default('free-first'),
   /** Longest wait for a cooling key before failing over or answering 429. */
   maxRetryWaitMs: z.number().int().min(0).max(60_000).default(2_000),
+  /**
+   * Steers auto-fastest to a model group (any provider serving it) or one exact
+   * `provider/model` route while it is healthy; never overrides an explicit model id.
+   */
+  pin: z
+    .object({
+      kind: z.enum(['group', 'route']),
+      target: z.string().min(1).max(300),
+      /** Whether the aliases (fast, coding, ...) follow the pin too. */
+      aliases: z.boolean().default(false),
+    })
+    .nullable()
+    .default(null),
+  /** Groups or `provider/model` routes never chosen for virtual ids and groups. */
+  bans: z.array(z.string().min(1).max(300)).default([]),
+  /** Chance of trying an unmeasured or recovering route first, to notice recoveries. */
+  exploration: z.number().min(0).max(0.2).default(0.02),
 });
 
 export const configSchema = z.object({

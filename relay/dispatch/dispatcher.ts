@@ -73,7 +73,7 @@ export class Dispatcher implements RelayService {
       const needs = { ...requestNeeds(request), minContextTokens: estimateTokens(request) + (request.maxOutputTokens ?? 0) };
       const candidates = this.candidates(resolveModel(request.model, this.options.directory.routes(), { policy: config.routing.policy, needs }), request.model);
       const result = await this.runAttempts(candidates, record, dispatch.signal, config, (target, signal) =>
-        this.startChat(request, target, signal, config, record),
+        this.startChat(request, target, signal, config, record, dispatch.signal),
       );
       return result;
     } catch (error) {
@@ -148,7 +148,11 @@ export class Dispatcher implements RelayService {
           const runtime = directory.get(route.providerId);
           if (!runtime) continue;
           const keys = keyPool.keysFor(route.providerId, route.model, now());
-          const tryKeys: Array<PoolKey | undefined> = keys.usable.length > 0 ? keys.usable : runtime.keyRequired ? [] : [undefined];
+          // Only a provider configured without keys (a local server) is called bare. One that has
+          // keys is skipped while they rest or stay disabled: a keyless call would only earn a 401
+          // that hides the rate limit, or be served on an identity the user never chose.
+          const keyless = !runtime.keyRequired && !keyPool.hasKeys(route.providerId);
+          const tryKeys: Array<PoolKey | undefined> = keys.usable.length > 0 ? keys.usable : keyless ? [undefined] : [];
           for (const cooling of keys.cooling) soonestCooldown = Math.min(soonestCooldown ?? Infinity, cooling.until);
           if (tryKeys.length === 0 && keys.cooling.length === 0 && keys.disabled.length > 0 && round === 0) {
             record.attempts.push({ provider: route.providerId, model: route.model, outcome: 'auth', message: 'every key is disabled', durationMs: 0 });
@@ -234,9 +238,13 @@ export class Dispatcher implements RelayService {
     parentSignal: AbortSignal,
     config: Config,
     record: RequestRecord,
+    clientSignal: AbortSignal,
   ): Promise<{ events: AsyncIterable<StreamEvent> }> {
     const { now } = this.options;
-    const { controller, dispose } = linkedAbortController(parentSignal);
+    // Linked to the client directly as well: the failover loop's signal is detached once the
+    // attempt commits, and a client leaving mid-stream must still cancel the upstream at once,
+    // not when the next chunk or the idle timer happens to wake the stream up.
+    const { controller, dispose } = linkedAbortController(parentSignal, clientSignal);
     const attemptStart = now();
     const firstTokenTimer = setTimeout(() => controller.abort(new AttemptTimeout('first-token')), config.timeouts.firstTokenMs);
     const upstreamRequest = target.route.maxOutputTokens !== undefined && request.maxOutputTokens !== undefined && request.maxOutputTokens > target.route.maxOutputTokens
@@ -260,7 +268,9 @@ export class Dispatcher implements RelayService {
       release();
       controller.abort();
       void iterator.return?.(undefined)?.catch(() => undefined);
-      throw controller.signal.reason instanceof AttemptTimeout && !(error instanceof UpstreamError) ? controller.signal.reason : error;
+      // When our own timer cut the attempt, that is the cause, whatever the adapter made of the
+      // aborted socket (it may report it as a broken connection).
+      throw controller.signal.reason instanceof AttemptTimeout ? controller.signal.reason : error;
     }
     clearTimeout(firstTokenTimer);
     record.ttftMs = now() - record.startedAt;
@@ -288,25 +298,30 @@ export class Dispatcher implements RelayService {
       }
       for (;;) {
         idleTimer = setTimeout(() => controller.abort(new AttemptTimeout('idle')), idleMs);
-        let next: IteratorResult<StreamEvent>;
+        let next: IteratorResult<StreamEvent> | undefined;
+        let failure: unknown;
         try {
           next = await iterator.next();
         } catch (error) {
-          const reason = controller.signal.reason;
-          if (reason instanceof AttemptTimeout) {
-            yield { type: 'error', error: idleError(target, idleMs) };
-            this.finishRecord(record, idleError(target, idleMs));
-            finished = true;
-            return;
-          }
-          if (controller.signal.aborted) return; // the client went away
-          const relayError = toRelayError(error);
+          failure = error;
+        } finally {
+          clearTimeout(idleTimer);
+        }
+        // Our own abort comes first: the adapter may throw it or report it as a broken connection.
+        if (controller.signal.reason instanceof AttemptTimeout) {
+          const error = idleError(target, idleMs);
+          yield { type: 'error', error };
+          this.finishRecord(record, error);
+          finished = true;
+          return;
+        }
+        if (controller.signal.aborted) return; // the client went away
+        if (next === undefined) {
+          const relayError = toRelayError(failure);
           yield { type: 'error', error: relayError };
           this.finishRecord(record, relayError);
           finished = true;
           return;
-        } finally {
-          clearTimeout(idleTimer);
         }
         if (next.done) break;
         const event = next.value;
@@ -393,7 +408,8 @@ function truncated(target: AttemptTarget): UpstreamError {
 }
 
 function idleError(target: AttemptTarget, idleMs: number): UpstreamError {
-  return new UpstreamError(`${target.route.providerId} stopped sending for ${Math.round(idleMs / 1000)} s; the answer is incomplete.`, {
+  const silence = idleMs < 1000 ? `${idleMs} ms` : `${Math.round(idleMs / 1000)} s`;
+  return new UpstreamError(`${target.route.providerId} stopped sending for ${silence}; the answer is incomplete.`, {
     status: 504,
     kind: 'upstream-timeout',
     code: 'upstream_stream_stalled',

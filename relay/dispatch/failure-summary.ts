@@ -73,16 +73,17 @@ export function summarizeFailures(
   if (deadlineHit || (outcomes.size === 1 && outcomes.has('timeout'))) {
     return new RelayError(`No upstream answered in time.${list}`, { status: 504, kind: 'deadline', code: 'timeout', retryable: true, attempts: attemptsCopy });
   }
+  // Before the key check: with no attempt at all, "every key was rejected" would be vacuously true.
+  if (failures.length === 0) {
+    return new RelayError('No usable key or route is left for this model.', { status: 503, kind: 'overloaded', code: 'no_route_available', attempts: attemptsCopy });
+  }
   if ([...outcomes].every((outcome) => outcome === 'auth' || outcome === 'payment')) {
     return new RelayError(
       `Every key that could serve this request was rejected or is out of credit; check them with \`switchboard keys list\`.${list}`,
       { status: 502, kind: 'upstream-auth', code: 'upstream_auth_error', attempts: attemptsCopy },
     );
   }
-  const overloaded = failures.length > 0 && failures.every((attempt) => attempt.status === 503 || attempt.status === 529);
-  if (failures.length === 0) {
-    return new RelayError('No usable key or route is left for this model.', { status: 503, kind: 'overloaded', code: 'no_route_available', attempts: attemptsCopy });
-  }
+  const overloaded = failures.every((attempt) => attempt.status === 503 || attempt.status === 529);
   return new RelayError(`Every upstream failed.${list}`, {
     status: overloaded ? 503 : 502,
     kind: overloaded ? 'overloaded' : 'upstream-server',

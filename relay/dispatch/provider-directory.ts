@@ -141,9 +141,15 @@ export class ProviderDirectory {
         : config.providers[runtime.id]?.keys ?? [];
       const keys: PoolKey[] = [];
       for (const ref of refs) {
-        const secret = await secretStore.get(ref.id).catch(() => undefined);
+        // Trimmed like environment keys: a pasted trailing newline would make every request's
+        // Authorization header invalid, and an inner CR/LF/NUL can never be sent at all.
+        const secret = (await secretStore.get(ref.id).catch(() => undefined))?.trim();
         if (secret === undefined) {
           logger.warn(`Key '${ref.label}' of ${runtime.id} is configured but its secret is missing; it is skipped.`);
+          continue;
+        }
+        if (secret === '' || /[\r\n\0]/.test(secret)) {
+          logger.warn(`Key '${ref.label}' of ${runtime.id} is blank or contains a line break or NUL; it is skipped. Save it again.`);
           continue;
         }
         keys.push({ id: ref.id, label: ref.label, secret, ...(ref.models ? { models: ref.models } : {}) });

@@ -40,22 +40,28 @@ export function parseRateLimitResetMs(headers: Record<string, string>, now: numb
   let exhausted: number | undefined;
   let any: number | undefined;
   for (const [name, value] of Object.entries(headers)) {
-    const match = /^(x-ratelimit|anthropic-ratelimit)-(?:reset-(.+)|(.+)-reset)$/.exec(name);
+    // `x-ratelimit-reset-requests`, `anthropic-ratelimit-requests-reset`, and OpenRouter's bare
+    // `x-ratelimit-reset` (with `x-ratelimit-remaining`).
+    const match = /^(x-ratelimit|anthropic-ratelimit)-(?:reset(?:-(.+))?|(.+)-reset)$/.exec(name);
     if (!match) continue;
-    const suffix = match[2] ?? match[3] ?? '';
+    const suffix = match[2] ?? match[3];
     let ms = parseDurationMs(value);
     if (ms === undefined) {
       const date = Date.parse(value);
       if (!Number.isNaN(date)) ms = Math.max(0, date - now);
     }
     if (ms === undefined) continue;
-    // OpenRouter sends an epoch in milliseconds.
-    if (ms > 1e12) ms = Math.max(0, ms / 1000 - now);
+    // No duration is decades long: a bare number that big is an epoch, in milliseconds
+    // (OpenRouter) or in seconds (read as seconds, so already milliseconds here).
+    if (ms > 1e14) ms = Math.max(0, Math.round(ms / 1000) - now);
+    else if (ms > 1e12) ms = Math.max(0, ms - now);
     any = Math.max(any ?? 0, ms);
     const remainingName =
-      match[1] === 'x-ratelimit' && match[2] !== undefined
-        ? `x-ratelimit-remaining-${suffix}`
-        : `${match[1]}-${suffix}-remaining`;
+      suffix === undefined
+        ? `${match[1]}-remaining`
+        : match[1] === 'x-ratelimit' && match[2] !== undefined
+          ? `x-ratelimit-remaining-${suffix}`
+          : `${match[1]}-${suffix}-remaining`;
     if (headers[remainingName]?.trim() === '0') exhausted = Math.max(exhausted ?? 0, ms);
   }
   return exhausted ?? any;

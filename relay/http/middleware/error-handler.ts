@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { RelayError, toRelayError } from '../../core/errors.js';
+import { RelayError, invalidRequest, toRelayError } from '../../core/errors.js';
 import { encodeError as encodeOpenAiError } from '../../protocols/openai/index.js';
 import { AbortedError } from '../../streams/abort.js';
 import { bodyParserError } from './json-body.js';
@@ -18,7 +18,7 @@ export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
       if (!response.writableEnded) response.end();
       return;
     }
-    const error: RelayError = bodyParserError(thrown) ?? toRelayError(thrown);
+    const error: RelayError = bodyParserError(thrown) ?? routerError(thrown) ?? toRelayError(thrown);
     if (error.kind === 'internal') {
       const detail = thrown instanceof Error ? thrown.stack ?? thrown.message : String(thrown);
       logger.error(`Internal error on ${request.method} ${request.path}: ${detail}`);
@@ -31,6 +31,15 @@ export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
     if (error.attempts.length > 0) response.setHeader('x-switchboard-attempts', String(error.attempts.length));
     response.status(encoded.status).set(encoded.headers).json(encoded.body);
   };
+}
+
+/**
+ * Express's router throws a URIError (marked 400) when a path parameter is not valid
+ * percent-encoding (`/v1/models/%E0%A4%A`); that is the client's mistake, not a 500.
+ */
+function routerError(thrown: unknown): RelayError | undefined {
+  if (thrown instanceof URIError) return invalidRequest('The request path contains a malformed percent-encoding.');
+  return undefined;
 }
 
 export function notFound(): (request: { method: string; path: string }, response: unknown, next: (error: unknown) => void) => void {

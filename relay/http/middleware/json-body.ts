@@ -7,8 +7,12 @@ export interface JsonBodyOptions {
   lenientContentType?: (path: string) => boolean;
 }
 
-const POLLUTING_KEYS = /"(__proto__|constructor|prototype)"\s*:/;
+// The dangerous names, or an escape of `_` or a lower-case letter: `"\u005f_proto__"` is the same
+// key to JSON.parse, and those escapes are rare enough in real content to keep the fast path fast.
+const POLLUTING_KEYS = /"(__proto__|constructor|prototype)"\s*:|\\u00(5[fF]|[67][0-9a-fA-F])/;
 const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+/** Far deeper than any real request (a tool schema nests a few dozen levels), far below the stack. */
+const MAX_DEPTH = 256;
 
 /**
  * Reads and parses JSON bodies with the relay's own errors: a wrong content type is 415 (a
@@ -65,6 +69,12 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
       next(invalidRequest('The request body must be a JSON object.'));
       return;
     }
+    // JSON.parse copes with any depth, but recursive code after it (the surrogate repair here,
+    // JSON.stringify when forwarding) would overflow the stack and answer 500.
+    if (nestedDeeperThan(parsed, MAX_DEPTH)) {
+      next(invalidRequest(`The request body is nested more than ${MAX_DEPTH} levels deep.`));
+      return;
+    }
     request.body = ESCAPED_SURROGATE.test(text) ? makeWellFormed(parsed) : parsed;
     next();
   };
@@ -76,6 +86,18 @@ function refusePollution(this: unknown, key: string, value: unknown): unknown {
     throw invalidRequest(`The key '${key}' is not allowed in a request body.`);
   }
   return value;
+}
+
+/** Walks arrays and objects with an explicit stack, so the check itself cannot overflow. */
+function nestedDeeperThan(root: object, limit: number): boolean {
+  const pending: Array<{ value: object; depth: number }> = [{ value: root, depth: 1 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (item.depth > limit) return true;
+    for (const inner of Array.isArray(item.value) ? item.value : Object.values(item.value)) {
+      if (inner !== null && typeof inner === 'object') pending.push({ value: inner as object, depth: item.depth + 1 });
+    }
+  }
+  return false;
 }
 
 function makeWellFormed(value: unknown): unknown {

@@ -14,13 +14,13 @@ export interface LocalSafetyOptions {
 export function hostName(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const value = header.trim().toLowerCase();
+  // Whatever follows the name must be a port and nothing else: `localhost:x evil` is no Host.
   if (value.startsWith('[')) {
     const end = value.indexOf(']');
-    return end > 0 ? value.slice(0, end + 1) : undefined;
+    return end > 0 && /^(:\d{1,5})?$/.test(value.slice(end + 1)) ? value.slice(0, end + 1) : undefined;
   }
-  const colon = value.lastIndexOf(':');
-  const name = colon >= 0 ? value.slice(0, colon) : value;
-  return /^[a-z0-9.-]+$/.test(name) ? name : undefined;
+  const match = /^([a-z0-9.-]+)(:\d{1,5})?$/.exec(value);
+  return match?.[1];
 }
 
 /**

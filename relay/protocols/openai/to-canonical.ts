@@ -32,7 +32,8 @@ export function zodError(error: z.ZodError, prefix = ''): RelayError {
   const param = `${prefix}${path}`;
   let message = issue.message;
   if (issue.code === 'invalid_type') {
-    message = /received undefined/.test(issue.message) || (issue as { input?: unknown }).input === undefined
+    // zod 4 leaves `input` out of issues unless asked, so only its message tells missing from wrong.
+    message = /received undefined$/.test(issue.message)
       ? `Missing required parameter: '${param}'.`
       : `Invalid type for '${param}': expected ${(issue as { expected?: string }).expected ?? 'another type'}.`;
   } else if (param) {

@@ -23,7 +23,7 @@ class ChunkTranslator {
   private reasoningOpen = false;
   private textIndex = 0;
   private reasoningIndex = 0;
-  private readonly calls: Array<{ upstreamIndex: number | undefined; id: string; open: boolean }> = [];
+  private readonly calls: Array<{ upstreamIndex: number | undefined; id: string; open: boolean; args: string }> = [];
   private finish: { reason: FinishReason; raw: string } | undefined;
   private usage: Usage | undefined;
 
@@ -111,11 +111,13 @@ class ChunkTranslator {
         this.closeReasoning(events);
         this.closeText(events);
         const id = call.id || toolCallId();
-        this.calls.push({ upstreamIndex: call.index, id, open: true });
+        const args = call.function?.arguments ?? '';
+        this.calls.push({ upstreamIndex: call.index, id, open: true, args });
         events.push({ type: 'tool-call-start', index: this.calls.length - 1, id, name: call.function?.name ?? '' });
-        const args = call.function?.arguments;
         if (args) events.push({ type: 'tool-call-delta', index: this.calls.length - 1, argumentsDelta: args });
       } else if (call.function?.arguments) {
+        const open = this.calls[index];
+        if (open) open.args += call.function.arguments;
         events.push({ type: 'tool-call-delta', index, argumentsDelta: call.function.arguments });
       }
     }
@@ -133,8 +135,11 @@ class ChunkTranslator {
     for (let index = this.calls.length - 1; index >= 0; index--) {
       const call = this.calls[index];
       if (call?.upstreamIndex !== upstreamIndex) continue;
-      // The same index with a different id is a new parallel call (Gemini reuses index 0).
+      // The same index with a different id is a new parallel call (Gemini reuses index 0). Without
+      // ids, a fragment naming a function after the call's arguments are already whole JSON is a
+      // new call too; appending it would merge two calls into invalid JSON.
       if (id && id !== call.id) return undefined;
+      if (!id && name && isWholeJson(call.args)) return undefined;
       return index;
     }
     return undefined;
@@ -186,6 +191,16 @@ class ChunkTranslator {
       provider: this.source.provider,
       model: this.source.model,
     });
+  }
+}
+
+function isWholeJson(text: string): boolean {
+  if (text.trim() === '') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
