@@ -9,6 +9,8 @@ export const SECRETS_FILE = 'secrets.json';
 export const RUNTIME_FILE = 'relay.json';
 /** The per-install admin secret. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
+/** Route measurements saved across runs, so routing starts from what it knew. */
+export const QOS_FILE = 'qos.json';
 
 export interface ResolveConfigDirOptions {
   /** The value of `--config-dir`, when given. */
@@ -59,8 +61,9 @@ export function resolveConfigDir(options: ResolveConfigDirOptions = {}): string 
 }
 
 /** The full paths of the files in a config directory. */
-export function configFiles(dir: string): { config: string; secrets: string; runtime: string; adminToken: string } {
+export function configFiles(dir: string): { config: string; secrets: string; runtime: string; adminToken: string; qos: string } {
   return {
+    qos: resolve(dir, QOS_FILE),
     config: resolve(dir, CONFIG_FILE),
     secrets: resolve(dir, SECRETS_FILE),
     runtime: resolve(dir, RUNTIME_FILE),

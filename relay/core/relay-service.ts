@@ -28,11 +28,36 @@ export interface DispatchOptions {
   signal: AbortSignal;
   clientWire: ClientWire;
   requestId: string;
+  /** Keeps a conversation on one route while it is healthy (X-Session-ID, Anthropic metadata.user_id). */
+  sessionId?: string;
+}
+
+/** One candidate as the routing decision saw it. */
+export interface CandidateExplanation {
+  /** `provider/model`. */
+  route: string;
+  score?: number;
+  ttftP50Ms?: number;
+  tokensPerSecond?: number;
+  health?: string;
+  /** Why the route sits where it does, or why it was skipped. */
+  note?: string;
+}
+
+/** Why a request went where it went: shown in the request log and the dashboard. */
+export interface RoutingDecision {
+  /** How the asked id was understood: `virtual:auto-fastest`, `group:llama-3.3-70b`, `route:groq/x`. */
+  target: string;
+  candidates: CandidateExplanation[];
+  pin?: { target: string; honoured: boolean; reason?: string };
+  explored?: string;
+  affinity?: boolean;
 }
 
 export interface ChatDispatchResult {
   route: RouteInfo;
   attempts: AttemptRecord[];
+  decision?: RoutingDecision;
   /**
    * The committed stream: its first content event was already received from the upstream, so a
    * failure from here on arrives as an `error` event, never as a thrown exception.

@@ -156,7 +156,7 @@ export class Prober {
     this.inFlight.add(id);
     try {
       if (!runtime) throw new Error(`unknown provider ${route.providerId}`);
-      const keys = keyPool.keysFor(route.providerId, route.model, started);
+      const keys = keyPool.keysFor(route.providerId, route.model, started, true);
       const key: PoolKey | undefined = keys.usable.find((candidate) => quotas.restUntil(route.providerId, candidate.id, route.model, started) === undefined);
       if (runtime.keyRequired && !key) {
         // Nothing to probe with: come back when a key may be usable again.

@@ -1,5 +1,7 @@
-import type { AttemptRecord, ClientWire, RouteInfo } from '../core/relay-service.js';
+import type { AttemptRecord, ClientWire, RouteInfo, RoutingDecision } from '../core/relay-service.js';
+import { toRelayError } from '../core/errors.js';
 import type { Usage } from '../core/stream-event.js';
+import { AbortedError } from '../streams/abort.js';
 
 /** One relayed request, as the request log shows it. Bodies are never kept here. */
 export interface RequestRecord {
@@ -10,6 +12,8 @@ export interface RequestRecord {
   askedModel: string;
   route?: RouteInfo;
   attempts: AttemptRecord[];
+  /** Why the route was chosen: the candidates considered and their scores. */
+  decision?: RoutingDecision;
   /** Milliseconds from the request to the first content byte. */
   ttftMs?: number;
   durationMs?: number;
@@ -46,4 +50,28 @@ export class UsageLog {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** Closes a pending record with the error that ended its request (once; later calls do nothing). */
+export function finishWithError(log: UsageLog, record: RequestRecord, error: unknown, now: number): void {
+  if (record.outcome !== 'pending') return;
+  record.durationMs = now - record.startedAt;
+  if (error instanceof AbortedError) {
+    record.outcome = 'aborted';
+  } else {
+    const relayError = toRelayError(error);
+    record.outcome = 'error';
+    record.status = relayError.status;
+    record.error = relayError.message;
+  }
+  log.finish(record);
+}
+
+/** Closes a pending record as served. */
+export function finishOk(log: UsageLog, record: RequestRecord, now: number): void {
+  if (record.outcome !== 'pending') return;
+  record.outcome = 'ok';
+  record.status = 200;
+  record.durationMs = now - record.startedAt;
+  log.finish(record);
 }

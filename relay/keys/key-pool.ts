@@ -58,8 +58,12 @@ export class KeyPool {
     return (this.providers.get(providerId)?.length ?? 0) > 0;
   }
 
-  /** Every key allowed for this model, usable ones first (rotated), then cooling ones by reset. */
-  keysFor(providerId: string, model: string, now: number): { usable: PoolKey[]; cooling: Array<{ key: PoolKey; until: number }>; disabled: PoolKey[] } {
+  /**
+   * Every key allowed for this model: usable ones, cooling ones by reset time, disabled ones.
+   * With `rotate`, each call starts the usable list one key further (round-robin); only the
+   * code that actually sends requests should rotate, so looking does not skew the rotation.
+   */
+  keysFor(providerId: string, model: string, now: number, rotate = false): { usable: PoolKey[]; cooling: Array<{ key: PoolKey; until: number }>; disabled: PoolKey[] } {
     const entries = (this.providers.get(providerId) ?? []).filter((entry) => !entry.matchers || entry.matchers.some((match) => match(model)));
     const usable: PoolKey[] = [];
     const cooling: Array<{ key: PoolKey; until: number }> = [];
@@ -70,7 +74,7 @@ export class KeyPool {
       else usable.push(entry.key);
     }
     // Round-robin: each call starts one key further, spreading load over the usable keys.
-    if (usable.length > 1) {
+    if (rotate && usable.length > 1) {
       const start = (this.cursor.get(providerId) ?? 0) % usable.length;
       this.cursor.set(providerId, start + 1);
       usable.push(...usable.splice(0, start));

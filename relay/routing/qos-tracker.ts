@@ -59,9 +59,13 @@ const BUCKET_MS = 5 * 60_000;
 const DAY_MS = 24 * 60 * 60_000;
 const HOUR_MS = 60 * 60_000;
 
-/** A failure of the route itself; request errors (a 400 about the prompt) say nothing of its health. */
+/**
+ * A failure of the route itself. Request errors (a 400 about the prompt) say nothing of its
+ * health, and rate limits and rejected keys are the key's trouble: the key pool rests or
+ * disables that key, and the route stays as healthy as it was.
+ */
 export function isRouteFailure(outcome: SampleOutcome): boolean {
-  return outcome !== 'ok' && outcome !== 'request';
+  return outcome !== 'ok' && outcome !== 'request' && outcome !== 'rate-limited' && outcome !== 'auth';
 }
 
 export interface QosSnapshot {

@@ -69,7 +69,7 @@ const allowed: Record<string, { runtime: string[]; types?: string[] }> = {
   config: { runtime: ['config', 'core', 'fs'] },
   keys: { runtime: ['keys', 'core', 'fs'] },
   routing: { runtime: ['routing', 'core'], types: ['providers', 'config'] },
-  dispatch: { runtime: ['dispatch', 'core', 'streams', 'providers', 'routing', 'keys', 'config'] },
+  dispatch: { runtime: ['dispatch', 'core', 'streams', 'providers', 'routing', 'keys', 'config', 'fs'] },
   admin: { runtime: ['admin', 'core', 'config', 'keys', 'routing', 'dispatch', 'providers'] },
   http: { runtime: ['http', 'core', 'streams', 'providers', 'protocols', 'config', 'keys', 'routing', 'dispatch', 'admin'] },
   usage: { runtime: ['usage', 'core'] },

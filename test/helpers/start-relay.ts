@@ -20,6 +20,11 @@ export interface StartRelayOptions {
   config?: Record<string, unknown>;
   secrets?: Record<string, string>;
   env?: Record<string, string | undefined>;
+  /** Background probing; off by default so tests see only the requests they make. */
+  probe?: boolean;
+  now?: () => number;
+  random?: () => number;
+  http?: import('../../relay/providers/http-client.js').HttpClient;
 }
 
 /**
@@ -36,7 +41,18 @@ export async function startTestRelay(options: StartRelayOptions = {}): Promise<T
     warn: (message) => logs.push(`warning: ${message}`),
     error: (message) => logs.push(`error: ${message}`),
   };
-  const relay = await createRelay({ configDir, secretStore: secrets, env: options.env ?? {}, detectLocal: false, logger, port: 0 });
+  const relay = await createRelay({
+    configDir,
+    secretStore: secrets,
+    env: options.env ?? {},
+    detectLocal: false,
+    logger,
+    port: 0,
+    probe: options.probe ?? false,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.http ? { http: options.http } : {}),
+  });
   const address = await relay.listen();
   return {
     relay,

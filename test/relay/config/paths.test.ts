@@ -58,6 +58,7 @@ describe('file names', () => {
       secrets: resolve('/cfg', 'secrets.json'),
       runtime: resolve('/cfg', 'relay.json'),
       adminToken: resolve('/cfg', 'admin-token'),
+      qos: resolve('/cfg', 'qos.json'),
     });
   });
 });

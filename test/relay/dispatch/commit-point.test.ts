@@ -77,8 +77,8 @@ describe('after the first content byte (the commit point)', () => {
     expect(spare.chatRequests()).toHaveLength(0);
   });
 
-  it('keeps the relay healthy afterwards', async () => {
-    const { relay, broken } = await setup(scenarios.stallAfterChunks(1));
+  it('keeps the relay healthy afterwards, and abandons the failed route for the next request', async () => {
+    const { relay, broken, spare } = await setup(scenarios.stallAfterChunks(1));
     const response = await rawPostJson(relay.port, '/v1/chat/completions', { model: 'fake-small', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(sseDataFrames(response.text)).not.toContain('[DONE]');
     // The stalled upstream request was cancelled when the idle timer fired.
@@ -86,7 +86,13 @@ describe('after the first content byte (the commit point)', () => {
     broken.setBehavior(scenarios.ok('fine again'));
     const next = await rawPostJson(relay.port, '/v1/chat/completions', { model: 'fake-small', messages: [{ role: 'user', content: 'hi' }] });
     expect(next.status).toBe(200);
-    expect(next.json.choices[0].message.content).toBe('fine again');
+    // The stalled route is held back after its failure: the spare serves, the broken one is not asked.
+    expect(next.headers['x-switchboard-provider']).toBe('spare');
+    expect(broken.chatRequests()).toHaveLength(1);
+    expect(spare.chatRequests()).toHaveLength(1);
+    // Asked for by its exact id, the recovered route answers again.
+    const exact = await rawPostJson(relay.port, '/v1/chat/completions', { model: 'broken/fake-small', messages: [{ role: 'user', content: 'hi' }] });
+    expect(exact.json.choices[0].message.content).toBe('fine again');
   });
 
   it('does not time out a slow but steady stream: the idle timer restarts with every chunk', async () => {

@@ -6,7 +6,7 @@ const b: PoolKey = { id: 'b', label: 'B', secret: 'sk-b' };
 const c: PoolKey = { id: 'c', label: 'C', secret: 'sk-c' };
 
 function usableIds(pool: KeyPool, model = 'm', now = 0): string[] {
-  return pool.keysFor('p', model, now).usable.map((key) => key.id);
+  return pool.keysFor('p', model, now, true).usable.map((key) => key.id);
 }
 
 describe('KeyPool', () => {
@@ -16,6 +16,14 @@ describe('KeyPool', () => {
     expect(usableIds(pool)).toEqual(['a', 'b', 'c']);
     expect(usableIds(pool)).toEqual(['b', 'c', 'a']);
     expect(usableIds(pool)).toEqual(['c', 'a', 'b']);
+    expect(usableIds(pool)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('does not rotate when only looking', () => {
+    const pool = new KeyPool();
+    pool.setKeys('p', [a, b, c]);
+    expect(pool.keysFor('p', 'm', 0).usable.map((key) => key.id)).toEqual(['a', 'b', 'c']);
+    expect(pool.keysFor('p', 'm', 0).usable.map((key) => key.id)).toEqual(['a', 'b', 'c']);
     expect(usableIds(pool)).toEqual(['a', 'b', 'c']);
   });
 

@@ -1,0 +1,221 @@
+import type { ChatRequest } from '../core/chat-request.js';
+import type { CandidateExplanation, RoutingDecision } from '../core/relay-service.js';
+import type { Config } from '../config/schema.js';
+import type { KeyPool, PoolKey } from '../keys/key-pool.js';
+import type { QuotaTracker } from '../keys/quota-tracker.js';
+import { canonicalGroup } from '../routing/model-groups.js';
+import type { QosSample, QosTracker, RouteQos } from '../routing/qos-tracker.js';
+import { rankRoutes, type Pin } from '../routing/rank-routes.js';
+import { routeId, type RouteEntry } from '../routing/route-entry.js';
+import { expectedOutputTokens, priorsFrom, routeHealth, scoreRoute } from '../routing/route-score.js';
+import type { Resolution, Target } from '../routing/select-route.js';
+import type { ProviderDirectory } from './provider-directory.js';
+
+export type RouteStatus = 'up' | 'slow' | 'rate-limited' | 'down' | 'key-missing' | 'key-rejected' | 'disabled' | 'unknown';
+
+/** One route as the QoS table shows it. */
+export interface RouteView {
+  id: string;
+  provider: string;
+  model: string;
+  group: string;
+  status: RouteStatus;
+  servable: boolean;
+  free: boolean;
+  contextWindow?: number;
+  capabilities: RouteEntry['capabilities'];
+  qos: RouteQos;
+  score?: number;
+  /** When a resting route's first key comes back. */
+  restingUntil?: number;
+}
+
+export interface RoutingEngineOptions {
+  directory: ProviderDirectory;
+  keyPool: KeyPool;
+  quotas: QuotaTracker;
+  qos: QosTracker;
+  getConfig: () => Config;
+  now: () => number;
+  random: () => number;
+}
+
+const AFFINITY_TTL_MS = 60 * 60_000;
+const MAX_SESSIONS = 10_000;
+/** A route is "slow" when its median first token takes this many times the best route's. */
+const SLOW_FACTOR = 2;
+
+/**
+ * The stateful side of routing: QoS per route, session affinity, the last winner per id, and
+ * which keys may be used now. The decisions themselves are the pure functions of relay/routing.
+ */
+export class RoutingEngine {
+  private readonly sessions = new Map<string, { route: string; at: number }>();
+  private readonly incumbents = new Map<string, string>();
+
+  constructor(private readonly options: RoutingEngineOptions) {}
+
+  /** Keys of a route that may be used now: not cooling, not disabled, not about to run dry. */
+  usableKeys(route: RouteEntry, needTokens = 0, rotate = false): { usable: PoolKey[]; restingUntil: number | undefined; disabled: number } {
+    const now = this.options.now();
+    const keys = this.options.keyPool.keysFor(route.providerId, route.model, now, rotate);
+    const usable: PoolKey[] = [];
+    let restingUntil = keys.cooling[0]?.until;
+    for (const key of keys.usable) {
+      const until = this.options.quotas.restUntil(route.providerId, key.id, route.model, now, needTokens);
+      if (until === undefined) usable.push(key);
+      else restingUntil = Math.min(restingUntil ?? Infinity, until);
+    }
+    return { usable, restingUntil, disabled: keys.disabled.length };
+  }
+
+  /** Whether a route has nothing to call it with right now. */
+  resting(route: RouteEntry): boolean {
+    const runtime = this.options.directory.get(route.providerId);
+    if (!runtime) return true;
+    if (!this.options.keyPool.hasKeys(route.providerId)) return runtime.keyRequired;
+    return this.usableKeys(route).usable.length === 0;
+  }
+
+  /**
+   * Orders a resolution's candidates. Exact routes are taken as asked; groups, shared ids and
+   * virtual ids are ranked by measured speed and health, and only virtual ids follow the pin.
+   */
+  rank(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined): { ordered: RouteEntry[]; decision: RoutingDecision } {
+    const now = this.options.now();
+    const config = this.options.getConfig();
+    const target = describeTarget(resolution.target);
+    if (resolution.target.kind === 'route') {
+      return { ordered: resolution.candidates, decision: { target, candidates: resolution.candidates.map((route) => ({ route: routeId(route) })) } };
+    }
+    const virtual = resolution.target.kind === 'virtual';
+    const pinSetting = config.routing.pin;
+    const pinApplies = virtual && pinSetting !== null && (resolution.target.id === 'auto-fastest' || pinSetting.aliases);
+    const pin: Pin | undefined = pinApplies && pinSetting ? { kind: pinSetting.kind, target: pinSetting.target } : undefined;
+    const session = sessionId ? this.sessions.get(sessionId) : undefined;
+    const affinity = session && now - session.at < AFFINITY_TTL_MS ? session.route : undefined;
+    // `fast` wants the first token soonest: rank as if the answer were short.
+    const outputTokens = resolution.target.kind === 'virtual' && resolution.target.id === 'fast' ? 16 : expectedOutputTokens(request?.maxOutputTokens);
+    const ranking = rankRoutes({
+      candidates: resolution.candidates,
+      qos: (route) => this.options.qos.get(routeId(route), now),
+      resting: (route) => this.resting(route),
+      now,
+      expectedOutputTokens: outputTokens,
+      ...(pin ? { pin } : {}),
+      ...(affinity ? { affinity } : {}),
+      ...(this.incumbents.has(target) ? { incumbent: this.incumbents.get(target) as string } : {}),
+      random: this.options.random,
+      explorationRate: virtual ? config.routing.exploration : 0,
+    });
+    const candidates: CandidateExplanation[] = ranking.explanation.map((entry) => {
+      const qos = this.options.qos.get(routeId(entry.route), now);
+      const explanation: CandidateExplanation = {
+        route: routeId(entry.route),
+        score: Math.round(entry.score.score),
+        health: entry.resting ? 'resting' : entry.score.health,
+      };
+      if (qos.ttftP50Ms !== undefined) explanation.ttftP50Ms = Math.round(qos.ttftP50Ms);
+      if (qos.tokensPerSecond !== undefined) explanation.tokensPerSecond = Math.round(qos.tokensPerSecond);
+      if (entry.note) explanation.note = entry.note;
+      else if (entry.resting) explanation.note = 'skipped first: no usable key right now';
+      else if (entry.score.health === 'down') explanation.note = 'held back: failed recently';
+      return explanation;
+    });
+    const decision: RoutingDecision = { target, candidates };
+    if (ranking.pin) decision.pin = ranking.pin;
+    if (ranking.explored) decision.explored = ranking.explored;
+    if (affinity && ranking.ordered[0] && routeId(ranking.ordered[0]) === affinity) decision.affinity = true;
+    return { ordered: ranking.ordered, decision };
+  }
+
+  /** Remembers who served a request, for hysteresis and session affinity. */
+  noteWinner(decision: RoutingDecision | undefined, route: RouteEntry, sessionId: string | undefined): void {
+    const id = routeId(route);
+    if (decision) this.incumbents.set(decision.target, id);
+    if (sessionId) {
+      this.sessions.delete(sessionId);
+      this.sessions.set(sessionId, { route: id, at: this.options.now() });
+      if (this.sessions.size > MAX_SESSIONS) {
+        const oldest = this.sessions.keys().next().value;
+        if (oldest !== undefined) this.sessions.delete(oldest);
+      }
+    }
+  }
+
+  record(route: RouteEntry, sample: QosSample): void {
+    this.options.qos.record(routeId(route), sample);
+  }
+
+  /** The routes competing for first place (best first), for the prober's cadence. */
+  contenders(count = 3): string[] {
+    const now = this.options.now();
+    const routes = this.options.directory.routes().filter((route) => route.capabilities.embeddings !== true);
+    const qosList = routes.map((route) => this.options.qos.get(routeId(route), now));
+    const priors = priorsFrom(qosList);
+    return routes
+      .map((route, index) => ({ route, score: scoreRoute(qosList[index] as RouteQos, { now, expectedOutputTokens: 400, ...priors }) }))
+      .filter((entry) => entry.score.measured && entry.score.health === 'up')
+      .sort((a, b) => a.score.score - b.score.score)
+      .slice(0, count)
+      .map((entry) => routeId(entry.route));
+  }
+
+  /** Every model of every provider, servable or not, with its QoS and status. */
+  views(): RouteView[] {
+    const now = this.options.now();
+    const { directory, keyPool } = this.options;
+    const servable = new Map(directory.routes().map((route) => [routeId(route), route]));
+    const servableQos = [...servable.values()].map((route) => this.options.qos.get(routeId(route), now));
+    const priors = priorsFrom(servableQos);
+    const best = Math.min(...servableQos.map((qos) => qos.ttftP50Ms ?? Infinity));
+    const views: RouteView[] = [];
+    for (const runtime of directory.list()) {
+      const providerStatus = directory.status(runtime);
+      for (const model of directory.modelsOf(runtime)) {
+        const id = `${runtime.id}/${model.id}`;
+        const route = servable.get(id);
+        const qos = this.options.qos.get(id, now);
+        let status: RouteStatus;
+        let restingUntil: number | undefined;
+        if (providerStatus === 'disabled') status = 'disabled';
+        else if (providerStatus === 'needs-key') status = 'key-missing';
+        else if (!route) status = 'unknown';
+        else {
+          const keys = keyPool.keysFor(runtime.id, model.id, now);
+          const usable = this.usableKeys(route);
+          const health = routeHealth(qos, now);
+          if (keyPool.hasKeys(runtime.id) && keys.usable.length === 0 && keys.cooling.length === 0) status = 'key-rejected';
+          else if (keyPool.hasKeys(runtime.id) && usable.usable.length === 0) {
+            status = 'rate-limited';
+            restingUntil = usable.restingUntil;
+          } else if (health === 'down' || health === 'recovering') status = 'down';
+          else if (health === 'unknown') status = 'unknown';
+          else status = qos.ttftP50Ms !== undefined && Number.isFinite(best) && qos.ttftP50Ms > best * SLOW_FACTOR ? 'slow' : 'up';
+        }
+        const view: RouteView = {
+          id,
+          provider: runtime.id,
+          model: model.id,
+          group: canonicalGroup(model.id),
+          status,
+          servable: route !== undefined,
+          free: route?.free ?? model.free ?? runtime.free,
+          capabilities: model.capabilities ?? {},
+          qos,
+        };
+        if (model.contextWindow !== undefined) view.contextWindow = model.contextWindow;
+        if (route) view.score = Math.round(scoreRoute(qos, { now, expectedOutputTokens: 400, ...priors }).score);
+        if (restingUntil !== undefined) view.restingUntil = restingUntil;
+        views.push(view);
+      }
+    }
+    return views;
+  }
+}
+
+function describeTarget(target: Target): string {
+  if (target.kind === 'virtual') return `virtual:${target.id}${target.modifiers.length > 0 ? `+${target.modifiers.join('+')}` : ''}`;
+  return `${target.kind}:${target.id}`;
+}
+
