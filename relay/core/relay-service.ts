@@ -100,4 +100,6 @@ export interface RelayService {
   chat(request: ChatRequest, options: DispatchOptions): Promise<ChatDispatchResult>;
   embed(request: EmbeddingRequest, options: DispatchOptions): Promise<EmbeddingDispatchResult>;
   listModels(): ModelListing[];
+  /** One servable id, listed or not (bare upstream ids are served but not listed). */
+  findModel(id: string): ModelListing | undefined;
 }

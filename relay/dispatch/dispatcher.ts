@@ -21,7 +21,7 @@ import { startChatAttempt } from './chat-attempt.js';
 import { runFailover, type FailoverDependencies } from './failover-loop.js';
 import { listModels } from './model-listing.js';
 import type { ProviderDirectory } from './provider-directory.js';
-import type { RoutingEngine } from './routing-engine.js';
+import { conversationKey, type RoutingEngine } from './routing-engine.js';
 import { finishOk, finishWithError, type UsageLog } from './usage-log.js';
 
 export interface DispatcherOptions {
@@ -57,6 +57,22 @@ export class Dispatcher implements RelayService {
     return listModels(this.options.directory, this.options.now());
   }
 
+  findModel(id: string): ModelListing | undefined {
+    const listed = this.listModels().find((model) => model.id === id);
+    if (listed) return listed;
+    const resolution = resolveModel(id, this.options.directory.routes(), { policy: 'any' });
+    if (resolution.kind !== 'routes') return undefined;
+    const providers = new Set(resolution.candidates.map((route) => route.providerId));
+    const contextWindow = Math.max(0, ...resolution.candidates.map((route) => route.contextWindow ?? 0));
+    return {
+      id,
+      ownedBy: providers.size === 1 ? [...providers][0] ?? 'switchboard' : 'switchboard',
+      created: Math.floor(this.options.now() / 1000),
+      virtual: resolution.virtual || providers.size > 1,
+      ...(contextWindow > 0 ? { contextWindow } : {}),
+    };
+  }
+
   private recordSample(route: RouteEntry, sample: QosSample): void {
     this.options.engine.record(route, sample);
     this.options.onLiveSample?.(route, sample);
@@ -86,7 +102,8 @@ export class Dispatcher implements RelayService {
         resolveModel(request.model, this.options.directory.routes(), { policy: config.routing.policy, needs, bans: config.routing.bans }),
         request.model,
       );
-      const { ordered, decision } = engine.rank(resolution, request, dispatch.sessionId);
+      const sessionId = dispatch.sessionId ?? conversationKey(request);
+      const { ordered, decision } = engine.rank(resolution, request, sessionId);
       record.decision = decision;
       const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, (target, signal) =>
         startChatAttempt({
@@ -104,7 +121,7 @@ export class Dispatcher implements RelayService {
           onSample: (sample) => this.recordSample(target.route, sample),
         }),
       );
-      engine.noteWinner(decision, result.target.route, dispatch.sessionId);
+      engine.noteWinner(result.target.route, sessionId);
       return { events: result.value.events, route: result.route, attempts: result.attempts, decision };
     } catch (error) {
       finishWithError(usageLog, record, error, now());

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { CandidateExplanation, RoutingDecision } from '../core/relay-service.js';
 import type { Config } from '../config/schema.js';
@@ -51,7 +52,6 @@ const SLOW_FACTOR = 2;
  */
 export class RoutingEngine {
   private readonly sessions = new Map<string, { route: string; at: number }>();
-  private readonly incumbents = new Map<string, string>();
 
   constructor(private readonly options: RoutingEngineOptions) {}
 
@@ -104,7 +104,6 @@ export class RoutingEngine {
       expectedOutputTokens: outputTokens,
       ...(pin ? { pin } : {}),
       ...(affinity ? { affinity } : {}),
-      ...(this.incumbents.has(target) ? { incumbent: this.incumbents.get(target) as string } : {}),
       random: this.options.random,
       explorationRate: virtual ? config.routing.exploration : 0,
     });
@@ -129,10 +128,9 @@ export class RoutingEngine {
     return { ordered: ranking.ordered, decision };
   }
 
-  /** Remembers who served a request, for hysteresis and session affinity. */
-  noteWinner(decision: RoutingDecision | undefined, route: RouteEntry, sessionId: string | undefined): void {
+  /** Remembers which route served a conversation, for session affinity. */
+  noteWinner(route: RouteEntry, sessionId: string | undefined): void {
     const id = routeId(route);
-    if (decision) this.incumbents.set(decision.target, id);
     if (sessionId) {
       this.sessions.delete(sessionId);
       this.sessions.set(sessionId, { route: id, at: this.options.now() });
@@ -212,6 +210,25 @@ export class RoutingEngine {
     }
     return views;
   }
+}
+
+/**
+ * A conversation's identity when the client sends none: the asked model, the system prompt and
+ * the first user message, which every later turn of the same conversation repeats. Keeping
+ * those turns on one route keeps the provider's prompt cache warm.
+ */
+export function conversationKey(request: ChatRequest): string | undefined {
+  const system = request.messages.find((message) => message.role === 'system');
+  const user = request.messages.find((message) => message.role === 'user');
+  if (!user) return undefined;
+  const text = (parts: Array<{ type: string; text?: string }>) => parts.map((part) => (part.type === 'text' ? part.text ?? '' : '[image]')).join('');
+  const hash = createHash('sha256');
+  hash.update(request.model);
+  hash.update('\u0000');
+  hash.update((system?.role === 'system' ? system.content : '').slice(0, 4_000));
+  hash.update('\u0000');
+  hash.update(text(user.content).slice(0, 4_000));
+  return `conversation:${hash.digest('base64url').slice(0, 22)}`;
 }
 
 function describeTarget(target: Target): string {

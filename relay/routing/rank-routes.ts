@@ -15,10 +15,8 @@ export interface RankInput {
   expectedOutputTokens: number;
   /** Applies to virtual ids only; an explicit id is never overridden. */
   pin?: Pin;
-  /** The route this conversation used last (session affinity). */
+  /** The route this conversation used last (session affinity, the hysteresis of routing). */
   affinity?: string;
-  /** The route that won last time for this id (hysteresis against flapping). */
-  incumbent?: string;
   random: () => number;
   /** Chance of trying a promising unmeasured or recovering route first. */
   explorationRate: number;
@@ -39,9 +37,8 @@ export interface Ranking {
   explored?: string;
 }
 
-/** A competitor must be this much faster before a conversation or an incumbent moves. */
-export const AFFINITY_TOLERANCE = 2;
-export const HYSTERESIS_TOLERANCE = 1.25;
+/** A competitor must be this much faster before a conversation moves (hysteresis). */
+export const AFFINITY_TOLERANCE = 1.5;
 
 export function pinMatches(pin: Pin, route: RouteEntry): boolean {
   return pin.kind === 'route' ? routeId(route) === pin.target : canonicalGroup(route.model) === pin.target;
@@ -49,7 +46,7 @@ export function pinMatches(pin: Pin, route: RouteEntry): boolean {
 
 /**
  * Orders candidate routes for a request: by score, resting routes last, then adjusted for a pin,
- * session affinity, hysteresis and a little exploration — each adjustment only moves a healthy
+ * session affinity and a little exploration — each adjustment only moves a healthy
  * route forward, so none of them can send traffic to a route known to be down.
  */
 export function rankRoutes(input: RankInput): Ranking {
@@ -64,19 +61,11 @@ export function rankRoutes(input: RankInput): Ranking {
   ranked.sort((a, b) => Number(a.resting) - Number(b.resting) || a.score.score - b.score.score || a.route.rank - b.route.rank);
 
   const usable = (entry: RankedRoute) => !entry.resting && entry.score.health !== 'down';
-  const best = ranked.find(usable);
   const moveToFront = (entry: RankedRoute, note: string) => {
     ranked = [entry, ...ranked.filter((other) => other !== entry)];
     entry.note = note;
   };
   const ranking: Ranking = { ordered: [], explanation: ranked };
-
-  if (best && input.incumbent) {
-    const incumbent = ranked.find((entry) => routeId(entry.route) === input.incumbent);
-    if (incumbent && incumbent !== best && usable(incumbent) && incumbent.score.health === 'up' && incumbent.score.score <= best.score.score * HYSTERESIS_TOLERANCE) {
-      moveToFront(incumbent, 'kept: not clearly slower than the fastest');
-    }
-  }
 
   let explored: RankedRoute | undefined;
   if (!input.affinity && !input.pin && input.explorationRate > 0 && input.random() < input.explorationRate) {

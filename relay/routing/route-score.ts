@@ -54,8 +54,9 @@ export function scoreRoute(qos: RouteQos, context: ScoreContext): RouteScore {
   const speed = qos.tokensPerSecond ?? context.priorTokensPerSecond;
   const expectedMs = ttft + (context.expectedOutputTokens / Math.max(1, speed)) * 1000;
   const health = routeHealth(qos, context.now);
-  const success = qos.successRate1h ?? 1;
-  let healthFactor = 1 / Math.max(0.05, success) ** 2;
+  // Smoothed with one imagined success, so a single failure among few samples is not fatal.
+  const success = qos.successRate1h === undefined ? 1 : (qos.successRate1h * qos.samples + 1) / (qos.samples + 1);
+  let healthFactor = 1 / Math.max(0.05, success);
   if (health === 'recovering') healthFactor *= 1 + qos.consecutiveFailures;
   // Down routes sort after every other route: they remain a last resort, never a first choice.
   if (health === 'down') healthFactor *= 1_000;

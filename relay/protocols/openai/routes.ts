@@ -3,7 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { collectResponse } from '../../core/collect.js';
 import { RelayError } from '../../core/errors.js';
 import { completionId, randomId } from '../../core/ids.js';
-import type { AttemptRecord, ModelListing, RelayService, RouteInfo } from '../../core/relay-service.js';
+import type { AttemptRecord, ModelListing, RelayService, RouteInfo, RoutingDecision } from '../../core/relay-service.js';
 import type { StreamEvent } from '../../core/stream-event.js';
 import { SSE_HEADERS } from '../../streams/sse-encoder.js';
 import { encodeChatResponse, encodeCompletionResponse, encodeEmbeddingResponse } from './encode-response.js';
@@ -20,14 +20,21 @@ export function clientAbortSignal(response: Response): AbortSignal {
 }
 
 /** The headers that say which route served a request; the key appears by label only. */
-export function setRouteHeaders(response: Response, route: RouteInfo | undefined, attempts: readonly AttemptRecord[]): void {
+export function setRouteHeaders(response: Response, route: RouteInfo | undefined, attempts: readonly AttemptRecord[], decision?: RoutingDecision): void {
   if (response.headersSent) return;
+  if (decision?.pin) response.setHeader('x-switchboard-pin', decision.pin.honoured ? 'pinned' : 'fallback');
   if (route) {
     response.setHeader('x-switchboard-provider', route.provider);
     response.setHeader('x-switchboard-model', headerSafe(route.model));
     if (route.keyLabel) response.setHeader('x-switchboard-key', headerSafe(route.keyLabel));
   }
   response.setHeader('x-switchboard-attempts', String(attempts.length));
+}
+
+/** The conversation id a client sends to keep its conversation on one route (`X-Session-ID`). */
+export function sessionIdOf(request: Request): string | undefined {
+  const value = request.header('x-session-id');
+  return value && value.length <= 256 ? value : undefined;
 }
 
 function headerSafe(value: string): string {
@@ -71,8 +78,14 @@ async function relayChat(
   collect: (events: AsyncIterable<StreamEvent>, id: string, created: number) => Promise<Record<string, unknown>>,
 ): Promise<void> {
   const signal = clientAbortSignal(response);
-  const result = await service.chat(decoded.request, { signal, clientWire: 'openai', requestId: String(response.locals.requestId ?? randomId()) });
-  setRouteHeaders(response, result.route, result.attempts);
+  const sessionId = sessionIdOf(request);
+  const result = await service.chat(decoded.request, {
+    signal,
+    clientWire: 'openai',
+    requestId: String(response.locals.requestId ?? randomId()),
+    ...(sessionId ? { sessionId } : {}),
+  });
+  setRouteHeaders(response, result.route, result.attempts, result.decision);
   const id = object === 'text_completion' ? `cmpl-${randomId()}` : completionId();
   const created = Math.floor(Date.now() / 1000);
   if (decoded.stream) {
@@ -117,7 +130,7 @@ export function openAiRoutes(service: RelayService): Router {
   router.get(['/v1/models/*id', '/models/*id'], (request, response) => {
     const segments = (request.params as { id?: string[] | string }).id ?? [];
     const id = (Array.isArray(segments) ? segments.join('/') : segments).trim();
-    const listing = service.listModels().find((model) => model.id === id);
+    const listing = service.findModel(id);
     if (!listing) {
       throw new RelayError(`The model '${id.slice(0, 200)}' does not exist or is not served right now.`, { status: 404, kind: 'not-found', code: 'model_not_found', param: 'model' });
     }

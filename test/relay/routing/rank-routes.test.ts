@@ -63,16 +63,8 @@ describe('rankRoutes', () => {
   it('keeps a conversation on its route unless another is clearly faster', () => {
     const tracker = measured();
     expect(routeId(rankRoutes(input(tracker, { affinity: routeId(medium) })).ordered[0] as RouteEntry)).toBe(routeId(medium));
-    // 900 ms + output vs 100 ms + output: more than twice as slow, so the conversation moves.
+    // 900 ms + output vs 100 ms + output: far more than 1.5 times as slow, so the conversation moves.
     expect(routeId(rankRoutes(input(tracker, { affinity: routeId(slow), expectedOutputTokens: 1 })).ordered[0] as RouteEntry)).toBe(routeId(fast));
-  });
-
-  it('keeps the incumbent when the new best is only marginally faster (hysteresis)', () => {
-    const tracker = new QosTracker();
-    tracker.record(routeId(fast), { at: 1, source: 'probe', outcome: 'ok', ttftMs: 100, tokensPerSecond: 100 });
-    tracker.record(routeId(medium), { at: 1, source: 'probe', outcome: 'ok', ttftMs: 110, tokensPerSecond: 100 });
-    const ranking = rankRoutes(input(tracker, { candidates: [fast, medium], incumbent: routeId(medium) }));
-    expect(routeId(ranking.ordered[0] as RouteEntry)).toBe(routeId(medium));
   });
 
   it('explores an unmeasured route now and then', () => {
