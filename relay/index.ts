@@ -6,6 +6,13 @@ import { configFiles } from './config/paths.js';
 import type { Config } from './config/schema.js';
 import type { RelayService } from './core/relay-service.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { RelayMetrics } from './dispatch/metrics.js';
+import { Prober } from './dispatch/prober.js';
+import { QosSaver, restoreQos } from './dispatch/qos-persistence.js';
+import { RoutingEngine, type RouteView } from './dispatch/routing-engine.js';
+import { QuotaTracker } from './keys/quota-tracker.js';
+import { QosTracker, type QosSample } from './routing/qos-tracker.js';
+import { routeId as routeIdOf } from './routing/route-entry.js';
 import { ProviderDirectory } from './dispatch/provider-directory.js';
 import { UsageLog, type RequestRecord } from './dispatch/usage-log.js';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './fs/atomic-file.js';
@@ -14,6 +21,7 @@ import { isLoopbackHost, listen, type RunningServer } from './http/server.js';
 import { FileSecretStore } from './keys/file-secret-store.js';
 import { KeyPool } from './keys/key-pool.js';
 import type { SecretStore } from './keys/secret-store.js';
+import { providerCatalog } from './providers/catalog.js';
 import { createHttpClient, type HttpClient } from './providers/http-client.js';
 import { createAdminRouter } from './admin/routes.js';
 
@@ -44,6 +52,10 @@ export interface RelayOptions {
   http?: HttpClient;
   /** How often live model discovery refreshes (default 30 minutes). */
   discoveryIntervalMs?: number;
+  /** Random source for probe jitter and exploration (tests make it deterministic). */
+  random?: () => number;
+  /** Measure routes in the background (default true; tests that count upstream calls turn it off). */
+  probe?: boolean;
 }
 
 export interface RelayAddress {
@@ -64,6 +76,23 @@ export interface Relay {
   readonly adminToken: string;
   /** Resolves when the first model discovery round has finished. */
   discovered(): Promise<void>;
+  /** Resolves once the latest settings change has been applied to routing. */
+  settled(): Promise<void>;
+  /** Route measurements and probing, for the admin API, the dashboard and tests. */
+  readonly routing: RoutingHandle;
+}
+
+export interface RoutingHandle {
+  /** Every model of every provider with its status and QoS. */
+  views(): RouteView[];
+  /** Probes one route (`provider/model`) now; undefined when it is not servable. */
+  probeNow(routeId: string): Promise<QosSample | undefined>;
+  /** One round of the background prober's scheduling. */
+  runProbes(): Promise<void>;
+  /** Probes spent on a route in the last 24 hours. */
+  probesToday(routeId: string): number;
+  /** The routes competing for first place, best first. */
+  contenders(): string[];
 }
 
 const RELAY_TOKEN_SECRET = 'relay-token';
@@ -104,23 +133,65 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const events = new EventEmitter();
   const directory = new ProviderDirectory({ secretStore, keyPool, env, http, now, detectLocal: options.detectLocal ?? true, logger });
   await directory.apply(initial);
-  const service = new Dispatcher({ directory, keyPool, http, usageLog, getConfig: () => configSource.get(), now });
+  const quotas = new QuotaTracker();
+  const qos = new QosTracker();
+  await restoreQos(qos, files.qos, now(), logger);
+  const random = options.random ?? Math.random;
+  const engine = new RoutingEngine({ directory, keyPool, quotas, qos, getConfig: () => configSource.get(), now, random });
+  let prober: Prober | undefined;
+  const service = new Dispatcher({
+    directory,
+    keyPool,
+    quotas,
+    engine,
+    http,
+    usageLog,
+    getConfig: () => configSource.get(),
+    now,
+    onLiveSample: (route, sample) => {
+      prober?.noteLive(route);
+      metrics.liveSample(route, sample);
+    },
+  });
+  const metrics = new RelayMetrics(() => engine.views());
+  usageLog.subscribe((record) => metrics.request(record));
+  prober = new Prober({
+    directory,
+    keyPool,
+    quotas,
+    qos,
+    http,
+    now,
+    random,
+    contenders: () => engine.contenders(),
+    lastLiveAt: () => service.lastLiveAt(),
+    onProbe: (route, sample) => metrics.probe(route, sample),
+  });
+  const qosSaver = new QosSaver(qos, files.qos, logger);
+  const probeRoute = async (id: string): Promise<QosSample | undefined> => {
+    const route = directory.routes().find((candidate) => routeIdOf(candidate) === id);
+    return route && prober ? prober.probe(route) : undefined;
+  };
   usageLog.subscribe((record: RequestRecord) => events.emit('request', record));
 
   let relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
   let firstDiscovery: Promise<void> = Promise.resolve();
   let applying: Promise<void> = Promise.resolve();
+  // Resolves once the latest change is applied (before its discovery), for the admin API.
+  let applied: Promise<void> = Promise.resolve();
   const unsubscribe = configSource.subscribe((config: Config) => {
-    applying = applying
-      .then(async () => {
-        await directory.apply(config);
-        relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
-        events.emit('config', config);
-        await directory.discover();
-      })
+    const apply = applying.then(async () => {
+      await directory.apply(config);
+      relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
+      events.emit('config', config);
+    });
+    applied = apply.catch(() => undefined);
+    applying = apply
+      .then(() => directory.discover())
       .catch((error: unknown) => logger.error(`Applying new settings failed: ${String(error)}`));
   });
 
+  let address: RelayAddress | undefined;
   const admin = createAdminRouter({
     adminToken: () => adminToken,
     configSource,
@@ -130,6 +201,19 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     usageLog,
     service,
     now,
+    catalog: providerCatalog,
+    routing: {
+      views: () => engine.views(),
+      choice: () => engine.choice(),
+      probeNow: (id) => probeRoute(id),
+      probesToday: (id) => prober?.probesToday(id) ?? 0,
+    },
+    env,
+    configDir: options.configDir,
+    address: () => address,
+    startedAt: now(),
+    settled: () => applied,
+    logger,
   });
   const app = createApp({
     service,
@@ -138,6 +222,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     allowedOrigins: () => configSource.get().server.allowedOrigins,
     bodyLimitBytes: () => Math.round(configSource.get().server.bodyLimitMb * 1024 * 1024),
     relayToken: () => relayToken,
+    metrics: () => metrics.render(),
     admin,
   });
 
@@ -151,6 +236,14 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     secretStore,
     adminToken,
     discovered: () => firstDiscovery,
+    settled: () => applied,
+    routing: {
+      views: () => engine.views(),
+      probeNow: (id) => probeRoute(id),
+      runProbes: () => prober?.tick() ?? Promise.resolve(),
+      probesToday: (id) => prober?.probesToday(id) ?? 0,
+      contenders: () => engine.contenders(),
+    },
     async listen() {
       const config = configSource.get();
       const host = options.host ?? config.server.host;
@@ -161,10 +254,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
         );
       }
       running = await listen(app, host, port);
-      const address = { host: running.host, port: running.port, url: `http://${running.host.includes(':') ? `[${running.host}]` : running.host}:${running.port}` };
+      address = { host: running.host, port: running.port, url: `http://${running.host.includes(':') ? `[${running.host}]` : running.host}:${running.port}` };
       await writeFileAtomic(files.runtime, `${JSON.stringify({ pid: process.pid, ...address, startedAt: new Date(now()).toISOString() }, null, 2)}\n`, { mode: 0o600 });
       // Discovery never delays serving: the catalog's lists are used until it answers.
       firstDiscovery = directory.discover().catch((error: unknown) => logger.warn(`Model discovery failed: ${String(error)}`));
+      if (options.probe !== false) void firstDiscovery.then(() => prober?.start());
+      qosSaver.start();
       discoveryTimer = setInterval(() => void directory.discover().catch(() => undefined), options.discoveryIntervalMs ?? 30 * 60_000);
       discoveryTimer.unref();
       return address;
@@ -172,9 +267,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     async close() {
       unsubscribe();
       if (discoveryTimer) clearInterval(discoveryTimer);
+      prober?.stop();
+      await qosSaver.stop();
       if (running) {
         await running.close();
         running = undefined;
+        address = undefined;
         await rm(files.runtime, { force: true });
       }
       await applying;

@@ -1,13 +1,60 @@
-import express, { type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ConfigSource } from '../config/config-store.js';
-import type { RelayService } from '../core/relay-service.js';
+import { RelayError } from '../core/errors.js';
+import type { RelayService, RoutingDecision } from '../core/relay-service.js';
+import type { RouteView } from '../dispatch/routing-engine.js';
+import type { QosSample } from '../routing/qos-tracker.js';
 import type { ProviderDirectory } from '../dispatch/provider-directory.js';
 import type { UsageLog } from '../dispatch/usage-log.js';
 import type { KeyPool } from '../keys/key-pool.js';
+import { redactSecrets } from '../keys/redact.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { adminAuth } from './auth.js';
+import type {
+  AddEndpointResponse,
+  AddKeyResponse,
+  ApiErrorBody,
+  EndpointsResponse,
+  KeysResponse,
+  ModelsResponse,
+  BansRequest,
+  PinRequest,
+  ProbeResponse,
+  ProvidersResponse,
+  QosResponse,
+  RemoveEndpointResponse,
+  RemoveKeyResponse,
+  RequestsResponse,
+  StatusResponse,
+  UpdateProviderResponse,
+} from './dto.js';
+import {
+  addEndpoint,
+  addKey,
+  knownSecrets,
+  listEndpoints,
+  listKeys,
+  OperationError,
+  removeEndpoint,
+  removeKey,
+  updateProvider,
+  type CatalogEntry,
+  type OperationsContext,
+} from './operations.js';
+import { packageVersion } from './version.js';
+import { decisionView, modelViews, providerViews, qosRouteView, requestView, statusCounts, withKeyStates } from './views.js';
+
+/** Route measurements, the current choice and probing (see Relay.routing). */
+export interface AdminRouting {
+  views(): RouteView[];
+  /** What auto-fastest would choose right now, and why. */
+  choice(): { route: string; decision: RoutingDecision } | undefined;
+  probeNow(routeId: string): Promise<QosSample | undefined>;
+  probesToday(routeId: string): number;
+}
 
 export interface AdminDependencies {
+  routing?: AdminRouting;
   adminToken: () => string;
   configSource: ConfigSource;
   secretStore: SecretStore;
@@ -16,13 +63,310 @@ export interface AdminDependencies {
   usageLog: UsageLog;
   service: RelayService;
   now: () => number;
+  /** The built-in providers (relay/providers/catalog.ts). */
+  catalog: readonly CatalogEntry[];
+  /** The environment the relay reads keys from (listed read-only). */
+  env?: Record<string, string | undefined>;
+  configDir?: string;
+  /** Where the relay listens, once it does. */
+  address?: () => { url: string } | undefined;
+  /** When the relay started (ms since the epoch); default when the router was created. */
+  startedAt?: number;
+  version?: string;
+  /** Resolves once the latest settings change has been applied (providers, keys, routes). */
+  settled?: () => Promise<void>;
+  logger?: { error(message: string): void };
 }
 
+const MAX_REQUESTS = 500;
+
+/**
+ * The admin API: everything behind the admin token (Bearer header or the dashboard's HttpOnly
+ * cookie), JSON in and out, errors as `{error:{message,type,code}}`. Keys are write-only: every
+ * response is built from masked views, and as a last guard any known key that still shows up
+ * in a response body is masked before it leaves.
+ */
 export function createAdminRouter(deps: AdminDependencies): Router {
   const router = express.Router();
+  const startedAt = deps.startedAt ?? deps.now();
+  const version = deps.version ?? packageVersion();
+  const ctx: OperationsContext = {
+    config: deps.configSource,
+    secrets: deps.secretStore,
+    catalog: deps.catalog,
+    env: deps.env ?? {},
+    now: deps.now,
+  };
+
+  async function send(response: Response, status: number, body: unknown): Promise<void> {
+    const text = redactSecrets(JSON.stringify(body), await knownSecrets(ctx).catch(() => []));
+    response.status(status).type('application/json').send(text);
+  }
+
+  /** Waits for the relay to apply a change, so the answer (and the next request) sees it. */
+  async function settle(): Promise<void> {
+    await deps.settled?.().catch(() => undefined);
+  }
+
+  async function keysWithState() {
+    return withKeyStates(await listKeys(ctx), deps.keyPool, deps.now());
+  }
+
+  async function providers() {
+    return providerViews(deps.directory, await keysWithState(), deps.catalog);
+  }
+
+  router.use(ownOriginOnly);
   router.use(adminAuth(deps.adminToken));
-  router.get('/status', (_request, response) => {
-    response.json({ ok: true, problem: deps.configSource.problem ?? null });
+  router.use(noStore);
+  router.use(requireJson);
+
+  router.get('/status', async (_request, response) => {
+    const views = providerViews(deps.directory, [], deps.catalog);
+    const url = deps.address?.()?.url ?? null;
+    const body: StatusResponse = {
+      version,
+      startedAt: new Date(startedAt).toISOString(),
+      uptimeMs: Math.max(0, deps.now() - startedAt),
+      url,
+      baseUrl: url === null ? null : `${url}/v1`,
+      configDir: deps.configDir ?? null,
+      problem: deps.configSource.problem ?? null,
+      providers: statusCounts(views),
+      readyProviders: views.filter((view) => view.status === 'ready').map((view) => view.id),
+      routes: deps.directory.routes().length,
+      secretProtection: deps.secretStore.protection,
+    };
+    await send(response, 200, body);
   });
+
+  router.get('/providers', async (_request, response) => {
+    const body: ProvidersResponse = { providers: await providers() };
+    await send(response, 200, body);
+  });
+
+  router.patch('/providers/:id', async (request, response) => {
+    const body = objectBody(request);
+    const id = param(request, 'id');
+    await updateProvider(ctx, id, {
+      ...(body.enabled === undefined ? {} : { enabled: body.enabled as boolean }),
+      ...(body.baseUrl === undefined ? {} : { baseUrl: body.baseUrl as string | null }),
+      ...(body.confirmKeys === undefined ? {} : { confirmKeys: body.confirmKeys as boolean }),
+    });
+    await settle();
+    const provider = (await providers()).find((view) => view.id === id.trim().toLowerCase());
+    if (!provider) throw new OperationError(`${id} is not known to the relay.`, 404, 'unknown_provider');
+    const result: UpdateProviderResponse = { provider };
+    await send(response, 200, result);
+  });
+
+  router.get('/models', async (_request, response) => {
+    const body: ModelsResponse = { models: modelViews(deps.directory.routes()) };
+    await send(response, 200, body);
+  });
+
+  router.get('/keys', async (_request, response) => {
+    const body: KeysResponse = { keys: await keysWithState() };
+    await send(response, 200, body);
+  });
+
+  router.get('/keys/:provider', async (request, response) => {
+    const keys = withKeyStates(await listKeys(ctx, param(request, 'provider')), deps.keyPool, deps.now());
+    const body: KeysResponse = { keys };
+    await send(response, 200, body);
+  });
+
+  const postKey = (provider: (request: Request, body: Record<string, unknown>) => unknown): RequestHandler =>
+    async function addKeyRoute(request, response) {
+      const body = objectBody(request);
+      const target = provider(request, body);
+      if (typeof target !== 'string' || target.trim() === '') throw new OperationError('Name the provider the key is for (provider).', 400, 'missing_provider');
+      if (typeof body.key !== 'string') throw new OperationError('The key is required (key).', 400, 'missing_key');
+      if (body.label !== undefined && typeof body.label !== 'string') throw new OperationError('The label must be a string.', 400, 'invalid_label');
+      const key = await addKey(ctx, target, body.key, {
+        ...(body.label === undefined ? {} : { label: body.label as string }),
+        ...(body.models === undefined ? {} : { models: body.models as string[] }),
+      });
+      await settle();
+      const [withState] = withKeyStates([key], deps.keyPool, deps.now());
+      const result: AddKeyResponse = { key: withState ?? key };
+      await send(response, 201, result);
+    };
+  router.post('/keys', postKey((_request, body) => body.provider));
+  router.post('/keys/:provider', postKey((request) => param(request, 'provider')));
+
+  router.delete('/keys/:provider/:key', async (request, response) => {
+    const removed = await removeKey(ctx, param(request, 'provider'), param(request, 'key'));
+    await settle();
+    const result: RemoveKeyResponse = { removed };
+    await send(response, 200, result);
+  });
+
+  router.get('/endpoints', async (_request, response) => {
+    const body: EndpointsResponse = { endpoints: await listEndpoints(ctx) };
+    await send(response, 200, body);
+  });
+
+  router.post('/endpoints', async (request, response) => {
+    const body = objectBody(request);
+    const name = body.name ?? body.id;
+    if (typeof name !== 'string') throw new OperationError('The endpoint needs a name.', 400, 'invalid_name');
+    if (typeof body.baseUrl !== 'string') throw new OperationError('The endpoint needs a base URL (baseUrl).', 400, 'invalid_base_url');
+    if (body.key !== undefined && typeof body.key !== 'string') throw new OperationError('The key must be a string.', 400, 'invalid_key');
+    const added = await addEndpoint(ctx, name, body.baseUrl, {
+      ...(body.key === undefined ? {} : { key: body.key as string }),
+      ...(body.headers === undefined ? {} : { headers: body.headers as Record<string, string> }),
+      ...(body.discovery === undefined ? {} : { discovery: body.discovery as boolean }),
+      ...(body.models === undefined ? {} : { models: body.models as string[] }),
+      ...(body.free === undefined ? {} : { free: body.free as boolean }),
+    });
+    await settle();
+    const result: AddEndpointResponse = added;
+    await send(response, 201, result);
+  });
+
+  router.delete('/endpoints/:name', async (request, response) => {
+    const result: RemoveEndpointResponse = await removeEndpoint(ctx, param(request, 'name'));
+    await settle();
+    await send(response, 200, result);
+  });
+
+  router.get('/qos', async (_request, response) => {
+    const routing = deps.routing;
+    const config = deps.configSource.get();
+    const choice = routing?.choice();
+    const body: QosResponse = {
+      routes: (routing?.views() ?? []).map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0)),
+      autoFastest: choice ? { route: choice.route, decision: decisionView(choice.decision) } : null,
+      pin: config.routing.pin,
+      bans: [...config.routing.bans],
+    };
+    await send(response, 200, body);
+  });
+
+  router.post('/probe', async (request, response) => {
+    const route = typeof request.body?.route === 'string' ? (request.body.route as string) : '';
+    const sample = route ? await deps.routing?.probeNow(route) : undefined;
+    if (!sample) throw new OperationError(`'${route.slice(0, 200)}' is not a servable route (provider/model).`, 404, 'route_not_found');
+    const body: ProbeResponse = { route, outcome: sample.outcome };
+    if (sample.ttftMs !== undefined) body.ttftMs = Math.round(sample.ttftMs);
+    if (sample.tokensPerSecond !== undefined) body.tokensPerSecond = Math.round(sample.tokensPerSecond * 10) / 10;
+    if (sample.error !== undefined) body.error = sample.error;
+    await send(response, 200, body);
+  });
+
+  router.put('/routing/pin', async (request, response) => {
+    const pin = (request.body as Partial<PinRequest> | undefined)?.pin;
+    if (pin !== null && (typeof pin !== 'object' || pin === undefined || (pin.kind !== 'group' && pin.kind !== 'route') || typeof pin.target !== 'string' || pin.target.trim() === '')) {
+      throw new OperationError("Send { pin: { kind: 'group' | 'route', target, aliases? } } or { pin: null }.", 400, 'invalid_pin');
+    }
+    await deps.configSource.update((draft) => {
+      draft.routing.pin = pin === null ? null : { kind: pin.kind, target: pin.target.trim(), aliases: pin.aliases === true };
+    });
+    await settle();
+    await send(response, 200, { pin: deps.configSource.get().routing.pin });
+  });
+
+  router.put('/routing/bans', async (request, response) => {
+    const bans = (request.body as Partial<BansRequest> | undefined)?.bans;
+    if (!Array.isArray(bans) || bans.some((ban) => typeof ban !== 'string' || ban.trim() === '' || ban.length > 300)) {
+      throw new OperationError('Send { bans: [group or provider/model, ...] }.', 400, 'invalid_bans');
+    }
+    await deps.configSource.update((draft) => {
+      draft.routing.bans = [...new Set(bans.map((ban) => ban.trim()))];
+    });
+    await settle();
+    await send(response, 200, { bans: deps.configSource.get().routing.bans });
+  });
+
+  router.get('/requests', async (request, response) => {
+    const raw = typeof request.query.limit === 'string' ? Number.parseInt(request.query.limit, 10) : 100;
+    const limit = Number.isFinite(raw) ? Math.min(Math.max(raw, 1), MAX_REQUESTS) : 100;
+    const body: RequestsResponse = { requests: deps.usageLog.recent(limit).map(requestView) };
+    await send(response, 200, body);
+  });
+
+  router.use((request, _response, next) => {
+    next(new OperationError(`Unknown admin endpoint: ${request.method} /admin${request.path.slice(0, 200)}.`, 404, 'unknown_url'));
+  });
+
+  const renderError: ErrorRequestHandler = (thrown, request, response, _next) => {
+    const { status, body } = errorBody(thrown);
+    if (status >= 500 && !(thrown instanceof OperationError)) {
+      deps.logger?.error(`Admin ${request.method} ${request.path} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    void send(response, status, body).catch(() => response.end());
+  };
+  router.use(renderError);
   return router;
+}
+
+/**
+ * The admin API answers the relay's own pages only: the app-level check lets the origins in
+ * server.allowedOrigins call the relay endpoints, but none of them may call the admin API.
+ */
+const ownOriginOnly: RequestHandler = (request, _response, next) => {
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${request.headers.host ?? ''}`.toLowerCase()) {
+    next(new OperationError(`Refused: the admin API does not answer pages from '${origin.slice(0, 100)}'.`, 403, 'origin_not_allowed'));
+    return;
+  }
+  next();
+};
+
+const noStore: RequestHandler = (_request, response, next) => {
+  response.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+function hasBody(request: Request): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/** JSON only: a body in any other content type (a browser's "simple" cross-site POST) is 415. */
+const requireJson: RequestHandler = (request, _response, next) => {
+  const writes = request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH';
+  if (writes || hasBody(request)) {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type !== 'application/json') {
+      next(new OperationError(`The admin API takes JSON only (Content-Type: application/json)${type ? `, not '${type.slice(0, 60)}'` : ''}.`, 415, 'unsupported_media_type'));
+      return;
+    }
+  }
+  next();
+};
+
+function objectBody(request: Request): Record<string, unknown> {
+  const body: unknown = request.body;
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new OperationError('The request body must be a JSON object.', 400, 'invalid_body');
+  return body as Record<string, unknown>;
+}
+
+function param(request: Request, name: string): string {
+  const value: unknown = request.params[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function typeOf(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 409) return 'conflict_error';
+  return status >= 500 ? 'server_error' : 'invalid_request_error';
+}
+
+function errorBody(thrown: unknown): { status: number; body: ApiErrorBody } {
+  if (thrown instanceof OperationError) return { status: thrown.status, body: { error: { message: thrown.message, type: thrown.type, code: thrown.code } } };
+  if (thrown instanceof RelayError) return { status: thrown.status, body: { error: { message: thrown.message, type: typeOf(thrown.status), code: thrown.code ?? null } } };
+  const status = (thrown as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { error: { message: status === 413 ? 'The request body is too large.' : 'The request could not be read.', type: typeOf(status), code: null } } };
+  }
+  return { status: 500, body: { error: { message: 'The admin API hit an internal error.', type: 'server_error', code: 'internal_error' } } };
 }

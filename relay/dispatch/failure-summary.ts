@@ -57,7 +57,10 @@ export function summarizeFailures(
   const list = tried.length > 0 ? ` Tried: ${tried.join('; ')}` : '';
   const attemptsCopy = [...attempts];
 
-  const allRateLimited = failures.length === 0 ? soonestRetryMs !== undefined : [...outcomes].every((outcome) => outcome === 'rate-limited');
+  // Dead keys say nothing about when to come back; if every other failure was a rate limit and a
+  // key will come back, the client should wait for it (429), not give up (502).
+  const besidesDeadKeys = [...outcomes].filter((outcome) => outcome !== 'auth' && outcome !== 'payment');
+  const allRateLimited = soonestRetryMs !== undefined && besidesDeadKeys.every((outcome) => outcome === 'rate-limited');
   if (allRateLimited) {
     const retryAfterMs = Math.max(1000, soonestRetryMs ?? 1000);
     const routes = candidates.length === 1 ? 'The only route is' : `All ${candidates.length} routes are`;

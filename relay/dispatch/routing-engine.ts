@@ -9,7 +9,7 @@ import type { QosSample, QosTracker, RouteQos } from '../routing/qos-tracker.js'
 import { rankRoutes, type Pin } from '../routing/rank-routes.js';
 import { routeId, type RouteEntry } from '../routing/route-entry.js';
 import { expectedOutputTokens, priorsFrom, routeHealth, scoreRoute } from '../routing/route-score.js';
-import type { Resolution, Target } from '../routing/select-route.js';
+import { resolveModel, type Resolution, type Target } from '../routing/select-route.js';
 import type { ProviderDirectory } from './provider-directory.js';
 
 export type RouteStatus = 'up' | 'slow' | 'rate-limited' | 'down' | 'key-missing' | 'key-rejected' | 'disabled' | 'unknown';
@@ -81,7 +81,12 @@ export class RoutingEngine {
    * Orders a resolution's candidates. Exact routes are taken as asked; groups, shared ids and
    * virtual ids are ranked by measured speed and health, and only virtual ids follow the pin.
    */
-  rank(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined): { ordered: RouteEntry[]; decision: RoutingDecision } {
+  rank(
+    resolution: Extract<Resolution, { kind: 'routes' }>,
+    request: ChatRequest | undefined,
+    sessionId: string | undefined,
+    explore = true,
+  ): { ordered: RouteEntry[]; decision: RoutingDecision } {
     const now = this.options.now();
     const config = this.options.getConfig();
     const target = describeTarget(resolution.target);
@@ -105,7 +110,7 @@ export class RoutingEngine {
       ...(pin ? { pin } : {}),
       ...(affinity ? { affinity } : {}),
       random: this.options.random,
-      explorationRate: virtual ? config.routing.exploration : 0,
+      explorationRate: virtual && explore ? config.routing.exploration : 0,
     });
     const candidates: CandidateExplanation[] = ranking.explanation.map((entry) => {
       const qos = this.options.qos.get(routeId(entry.route), now);
@@ -139,6 +144,17 @@ export class RoutingEngine {
         if (oldest !== undefined) this.sessions.delete(oldest);
       }
     }
+  }
+
+  /** What a plain request for `auto-fastest` would go to right now (no exploration), and why. */
+  choice(): { route: string; decision: RoutingDecision } | undefined {
+    const config = this.options.getConfig();
+    const resolution = resolveModel('auto-fastest', this.options.directory.routes(), { policy: config.routing.policy, bans: config.routing.bans });
+    if (resolution.kind !== 'routes') return undefined;
+    // Show the deliberate choice: exploration is a coin toss, not a decision.
+    const { ordered, decision } = this.rank(resolution, undefined, undefined, false);
+    const first = ordered.find((route) => !this.resting(route));
+    return first ? { route: routeId(first), decision } : undefined;
   }
 
   record(route: RouteEntry, sample: QosSample): void {

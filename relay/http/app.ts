@@ -16,6 +16,8 @@ export interface AppDependencies {
   relayToken: () => string | undefined;
   /** The admin API, mounted at /admin behind its own credential. */
   admin?: Router;
+  /** Prometheus text for `/metrics`. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -38,6 +40,13 @@ export function createApp(deps: AppDependencies): Express {
   if (deps.admin) app.use('/admin', express.json({ limit: '1mb' }), deps.admin);
 
   app.use(relayToken(deps.relayToken));
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_request, response) => {
+      const { contentType, body } = await metrics();
+      response.type(contentType).send(body);
+    });
+  }
   app.use(jsonBody({ limitBytes: deps.bodyLimitBytes }));
   app.use(openAiRoutes(deps.service));
 

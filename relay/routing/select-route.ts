@@ -75,10 +75,20 @@ export function resolveModel(asked: string, routes: readonly RouteEntry[], optio
   const virtualId = parsed ? ALIASES[parsed.base] ?? (VIRTUAL_MODEL_IDS as readonly string[]).find((id) => id === parsed.base) : undefined;
   if (parsed && virtualId) return resolveVirtual(virtualId as VirtualModelId, parsed.modifiers, parsed.raw, routes, options);
 
-  const exact = routes.filter((route) => routeId(route) === wanted);
-  if (exact.length > 0) return { kind: 'routes', virtual: false, target: { kind: 'route', id: wanted }, candidates: exact };
+  // "Free only" means never paying, whatever id was asked for.
+  const allowed = options.policy === 'free-only' ? routes.filter((route) => route.free) : routes;
+  const paidOnly = (matches: RouteEntry[]): Resolution => ({
+    kind: 'unsuitable',
+    reason: `it is served only by paid providers (${[...new Set(matches.map((route) => route.providerId))].join(', ')}) and the routing policy is free only`,
+  });
 
-  const notBanned = withoutBans(routes, options.bans);
+  const exact = routes.filter((route) => routeId(route) === wanted);
+  if (exact.length > 0) {
+    const free = exact.filter((route) => allowed.includes(route));
+    return free.length > 0 ? { kind: 'routes', virtual: false, target: { kind: 'route', id: wanted }, candidates: free } : paidOnly(exact);
+  }
+
+  const notBanned = withoutBans(allowed, options.bans);
   const policy = options.policy === 'any' ? 'any' : 'free-first';
   let sameModel = notBanned.filter((route) => route.model === wanted);
   if (sameModel.length === 0) {
@@ -93,6 +103,10 @@ export function resolveModel(asked: string, routes: readonly RouteEntry[], optio
     return { kind: 'routes', virtual: false, target: { kind: 'group', id: group }, candidates: order(inGroup, policy) };
   }
 
+  if (allowed.length < routes.length) {
+    const paid = withoutBans(routes, options.bans).filter((route) => route.model === wanted || canonicalGroup(route.model) === group);
+    if (paid.length > 0) return paidOnly(paid);
+  }
   return { kind: 'not-found', suggestions: suggestIds(wanted, publicIds(routes)) };
 }
 

@@ -123,6 +123,7 @@ export function bodyParserError(error: unknown): RelayError | undefined {
     });
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new RelayError('The request body encoding is not supported.', { status: 415, kind: 'unsupported-media-type' });
+  if (type === 'entity.parse.failed') return invalidRequest('We could not parse the JSON body of your request.');
   if (type === 'request.aborted') return new RelayError('The client closed the request while sending it.', { status: 400, kind: 'invalid-request' });
   if (type === 'request.size.invalid' || type === 'stream.encoding.set') return invalidRequest('The request body could not be read.');
   return undefined;

@@ -2,18 +2,22 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { RelayError } from '../../core/errors.js';
 
-/** The credential a client presented, from any header the known SDKs use. */
-export function presentedToken(headers: Record<string, string | string[] | undefined>): string | undefined {
+/**
+ * The credentials a client presented, from every header the known SDKs use. A client may send a
+ * dummy in one (`Authorization: Bearer ollama`) and the real token in another, so all count.
+ */
+export function presentedTokens(headers: Record<string, string | string[] | undefined>): string[] {
+  const tokens: string[] = [];
   const authorization = headers.authorization;
   if (typeof authorization === 'string') {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-    if (match?.[1]) return match[1].trim();
+    if (match?.[1]) tokens.push(match[1].trim());
   }
   for (const name of ['x-api-key', 'api-key']) {
     const value = headers[name];
-    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+    if (typeof value === 'string' && value.trim() !== '') tokens.push(value.trim());
   }
-  return undefined;
+  return tokens;
 }
 
 export function tokensMatch(presented: string, expected: string): boolean {
@@ -34,9 +38,9 @@ export function relayToken(currentToken: () => string | undefined): RequestHandl
       next();
       return;
     }
-    const presented = presentedToken(request.headers);
-    if (presented === undefined || !tokensMatch(presented, expected)) {
-      next(new RelayError(presented === undefined ? 'This relay requires its token: send it as `Authorization: Bearer <token>`.' : 'The relay token is wrong.', {
+    const presented = presentedTokens(request.headers);
+    if (!presented.some((token) => tokensMatch(token, expected))) {
+      next(new RelayError(presented.length === 0 ? 'This relay requires its token: send it as `Authorization: Bearer <token>`.' : 'The relay token is wrong.', {
         status: 401,
         kind: 'unauthorized',
         code: 'invalid_api_key',

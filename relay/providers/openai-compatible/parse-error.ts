@@ -54,6 +54,10 @@ export function parseUpstreamError(
     message = `${context.provider} rejected the key${context.keyLabel ? ` '${context.keyLabel}'` : ''} (HTTP ${status}).`;
   } else if (status >= 300 && status < 400) {
     message = `${context.provider} answered with a redirect (HTTP ${status}); redirects are not followed so keys stay with the configured base URL.`;
+  } else if (kind === 'upstream-request' && detail.message) {
+    // The client gets the upstream's own words: clients act on them (Claude Code compacts on a
+    // context-length message). Which provider said it is in the response headers.
+    message = detail.message;
   } else {
     message = `${context.provider} answered HTTP ${status}${detail.message ? `: ${detail.message}` : '.'}`;
   }

@@ -28,6 +28,11 @@ describe('summarizeFailures', () => {
     expect(error.message).toMatch(/^The only route is rate-limited/);
   });
 
+  it('answers 429 when one route rests and the other has only dead keys: a key will come back', () => {
+    const error = summarizeFailures([attempt('b', 'auth', { message: 'every key is disabled', durationMs: 0 })], routes, 12_000, false);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 12_000 });
+  });
+
   it('answers 504 when time ran out or every attempt timed out', () => {
     expect(summarizeFailures([attempt('a', 'timeout'), attempt('b', 'timeout')], routes, undefined, false)).toMatchObject({ status: 504, code: 'timeout' });
     expect(summarizeFailures([attempt('a', 'server')], routes, undefined, true)).toMatchObject({ status: 504 });

@@ -1,6 +1,6 @@
 import OpenAI, { AuthenticationError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { presentedToken, tokensMatch } from '../../../relay/http/middleware/relay-token.js';
+import { presentedTokens, tokensMatch } from '../../../relay/http/middleware/relay-token.js';
 import { createHarness } from '../../helpers/harness.js';
 import { expectOpenAiErrorShape, rawPostJson, rawRequest } from '../../helpers/http.js';
 import type { TestRelay } from '../../helpers/start-relay.js';
@@ -51,6 +51,9 @@ describe.each(['secret-store', 'env'] as const)('relay token (from the %s)', (ho
     }
     const completion = await client(relay, RELAY_TOKEN).chat.completions.create(chatBody as never);
     expect(completion.choices[0]?.message.content).toBeTruthy();
+    // A dummy bearer (as some clients always send) does not hide the real token in x-api-key.
+    const mixed = await rawPostJson(relay.port, '/v1/chat/completions', chatBody, { authorization: 'Bearer ollama', 'x-api-key': RELAY_TOKEN });
+    expect(mixed.status).toBe(200);
   });
 
   it("never forwards the client's token upstream: the upstream sees only the provider key", async () => {
@@ -78,12 +81,14 @@ describe('without a relay token', () => {
 
 describe('token helpers', () => {
   it('reads the credential from any header the SDKs use', () => {
-    expect(presentedToken({ authorization: 'Bearer abc' })).toBe('abc');
-    expect(presentedToken({ authorization: 'bearer   abc  ' })).toBe('abc');
-    expect(presentedToken({ 'x-api-key': 'def' })).toBe('def');
-    expect(presentedToken({ 'api-key': 'ghi' })).toBe('ghi');
-    expect(presentedToken({ authorization: 'Basic xyz' })).toBeUndefined();
-    expect(presentedToken({})).toBeUndefined();
+    expect(presentedTokens({ authorization: 'Bearer abc' })).toEqual(['abc']);
+    expect(presentedTokens({ authorization: 'bearer   abc  ' })).toEqual(['abc']);
+    expect(presentedTokens({ 'x-api-key': 'def' })).toEqual(['def']);
+    expect(presentedTokens({ 'api-key': 'ghi' })).toEqual(['ghi']);
+    expect(presentedTokens({ authorization: 'Basic xyz' })).toEqual([]);
+    expect(presentedTokens({})).toEqual([]);
+    // A dummy bearer beside the real token in x-api-key: both are considered.
+    expect(presentedTokens({ authorization: 'Bearer ollama', 'x-api-key': 'real' })).toEqual(['ollama', 'real']);
   });
 
   it('compares tokens of any length', () => {

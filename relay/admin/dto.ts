@@ -1,0 +1,354 @@
+/**
+ * The admin API's request and response shapes. The dashboard (and the desktop shell) import
+ * these with `import type` only, so this file holds types and nothing else: no runtime code and
+ * no imports, not even of other relay types, which keeps the renderer's compilation free of
+ * relay internals.
+ *
+ * Times are ISO 8601 strings; durations are milliseconds. No shape here ever carries a provider
+ * key: keys are write-only and come back masked (`…abcd`).
+ */
+
+/** Every error response: `{ error: { message, type, code } }` with the matching HTTP status. */
+export interface ApiErrorBody {
+  error: {
+    message: string;
+    /** `invalid_request_error`, `authentication_error`, `permission_error`, `not_found_error`, `conflict_error`, `server_error`. */
+    type: string;
+    /** A short machine code (`unknown_provider`, `duplicate_key`, `confirm_keys_required`, ...), or null. */
+    code: string | null;
+  };
+}
+
+/** Why a provider is or is not serving right now. */
+export type ProviderStatus = 'ready' | 'needs-key' | 'disabled' | 'not-detected' | 'no-models';
+
+/** How well stored keys are protected at rest. */
+export type SecretProtection = 'keychain' | 'file-0600' | 'memory' | 'none';
+
+// ---------------------------------------------------------------------------------------------
+// GET /admin/status
+// ---------------------------------------------------------------------------------------------
+
+export interface StatusResponse {
+  version: string;
+  /** When this relay process started. */
+  startedAt: string;
+  uptimeMs: number;
+  /** The listening origin (`http://127.0.0.1:4747`), or null before listening. */
+  url: string | null;
+  /** The OpenAI-compatible base URL clients use (`http://127.0.0.1:4747/v1`), or null. */
+  baseUrl: string | null;
+  /** The config directory, when known. */
+  configDir: string | null;
+  /** Why the settings file is not in use (invalid file), or null when all is well. */
+  problem: string | null;
+  /** How many providers are in each status. */
+  providers: Record<ProviderStatus, number>;
+  /** Ids of the providers that are ready. */
+  readyProviders: string[];
+  /** How many (provider, model) routes can be served right now. */
+  routes: number;
+  secretProtection: SecretProtection;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys: GET /admin/keys, GET|POST /admin/keys/:provider, DELETE /admin/keys/:provider/:key
+// ---------------------------------------------------------------------------------------------
+
+/** A key's health as the relay sees it; absent when the relay has not loaded the key. */
+export type KeyStateView =
+  | { status: 'ok' }
+  | { status: 'cooling'; until: string; reason: string }
+  | { status: 'disabled'; reason: string; since: string };
+
+export interface KeyView {
+  provider: string;
+  /** The key's id: a SecretStore id for stored keys, `env:NAME` for environment keys. */
+  id: string;
+  label: string;
+  /** The last four characters only (`…abcd`), or `…` for a very short key. */
+  masked: string;
+  /** `stored`: added by the user, removable. `env`: from an environment variable, read-only. */
+  source: 'stored' | 'env';
+  /** Glob patterns of model ids this key may serve; absent means every model. */
+  models?: string[];
+  addedAt?: string;
+  /** True when the settings name this key but its secret is missing from the store. */
+  missing?: boolean;
+  state?: KeyStateView;
+}
+
+export interface KeysResponse {
+  keys: KeyView[];
+}
+
+/** POST /admin/keys/:provider (or POST /admin/keys with `provider` in the body). */
+export interface AddKeyRequest {
+  /** The key itself; trimmed. Never returned by any endpoint. */
+  key: string;
+  label?: string;
+  models?: string[];
+  provider?: string;
+}
+
+export interface AddKeyResponse {
+  key: KeyView;
+}
+
+export interface RemoveKeyResponse {
+  removed: KeyView;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom endpoints: GET|POST /admin/endpoints, DELETE /admin/endpoints/:name
+// ---------------------------------------------------------------------------------------------
+
+export interface EndpointView {
+  id: string;
+  baseUrl: string;
+  enabled: boolean;
+  discovery: boolean;
+  /** Model ids listed by hand (served in addition to discovery). */
+  models: string[];
+  /** Names of the extra headers sent (values are not shown). */
+  headerNames: string[];
+  free: boolean;
+  keys: KeyView[];
+}
+
+export interface EndpointsResponse {
+  endpoints: EndpointView[];
+}
+
+export interface AddEndpointRequest {
+  /** The endpoint's id: lower-case letters, digits, `.`, `_`, `-`. */
+  name: string;
+  /** An OpenAI-compatible base URL, e.g. `http://127.0.0.1:8000/v1`. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer`; stored as a secret, never in the settings. */
+  key?: string;
+  /** Extra non-secret headers. Credential headers (Authorization, api-key, ...) are refused: use `key`. */
+  headers?: Record<string, string>;
+  /** Ask the endpoint for its models (`GET /models`); default true. */
+  discovery?: boolean;
+  models?: string[];
+  /** Whether calls cost nothing (matters to the free-first / free-only routing policy); default false. */
+  free?: boolean;
+}
+
+export interface AddEndpointResponse {
+  endpoint: EndpointView;
+  /** Things worth knowing but not wrong (plain http to another host, no models). */
+  warnings: string[];
+}
+
+export interface RemoveEndpointResponse {
+  removed: EndpointView;
+  /** How many stored keys were deleted with it. */
+  deletedKeys: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Providers: GET /admin/providers, PATCH /admin/providers/:id
+// ---------------------------------------------------------------------------------------------
+
+export interface ProviderView {
+  id: string;
+  name: string;
+  /** A custom endpoint rather than a built-in provider. */
+  custom: boolean;
+  /** A server on this machine (Ollama, LM Studio). */
+  local: boolean;
+  status: ProviderStatus;
+  enabled: boolean;
+  keyRequired: boolean;
+  keyCount: number;
+  keys: KeyView[];
+  baseUrl: string;
+  /** The built-in base URL, when this is a built-in provider. */
+  defaultBaseUrl?: string;
+  signupUrl?: string;
+  docsUrl?: string;
+  /** Environment variables read for keys (`GROQ_API_KEY`, then `_2`, `_3`, ...). */
+  keyEnv: string[];
+  /** Whether calls cost nothing (free tier or local). */
+  free: boolean;
+  modelCount: number;
+  discoveredAt?: string;
+  /** Why the last model discovery failed. */
+  discoveryError?: string;
+}
+
+export interface ProvidersResponse {
+  providers: ProviderView[];
+}
+
+export interface UpdateProviderRequest {
+  enabled?: boolean;
+  /** A new base URL; null goes back to the built-in one. */
+  baseUrl?: string | null;
+  /**
+   * Required (true) to change the base URL of a provider that has keys: they will be sent to
+   * the new server. Without it the change is refused with 409 `confirm_keys_required`.
+   */
+  confirmKeys?: boolean;
+}
+
+export interface UpdateProviderResponse {
+  provider: ProviderView;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /admin/models
+// ---------------------------------------------------------------------------------------------
+
+export interface ModelCapabilitiesView {
+  tools?: boolean;
+  vision?: boolean;
+  json?: boolean;
+  embeddings?: boolean;
+  reasoning?: boolean;
+}
+
+export interface ModelView {
+  /** `provider/model`, the unambiguous id a client may ask for. */
+  id: string;
+  provider: string;
+  /** The upstream's own id, which clients may also ask for. */
+  model: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  capabilities: ModelCapabilitiesView;
+  free: boolean;
+}
+
+export interface ModelsResponse {
+  models: ModelView[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /admin/requests?limit=N
+// ---------------------------------------------------------------------------------------------
+
+export interface RouteView {
+  provider: string;
+  model: string;
+  keyLabel?: string;
+}
+
+export interface AttemptView extends RouteView {
+  outcome: string;
+  status?: number;
+  message?: string;
+  durationMs: number;
+}
+
+export interface UsageView {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+  reasoningTokens?: number;
+}
+
+/** One relayed request; bodies are never recorded. */
+export interface RequestView {
+  requestId: string;
+  startedAt: string;
+  clientWire: string;
+  endpoint: string;
+  askedModel: string;
+  route?: RouteView;
+  attempts: AttemptView[];
+  ttftMs?: number;
+  durationMs?: number;
+  usage?: UsageView;
+  outcome: 'pending' | 'ok' | 'error' | 'aborted';
+  status?: number;
+  error?: string;
+  decision?: RoutingDecisionView;
+}
+
+export interface RequestsResponse {
+  /** Oldest first. */
+  requests: RequestView[];
+}
+
+/** One candidate as a routing decision saw it. */
+export interface CandidateView {
+  route: string;
+  score?: number;
+  ttftP50Ms?: number;
+  tokensPerSecond?: number;
+  health?: string;
+  note?: string;
+}
+
+/** Why a request went where it went. */
+export interface RoutingDecisionView {
+  target: string;
+  candidates: CandidateView[];
+  pin?: { target: string; honoured: boolean; reason?: string };
+  explored?: string;
+  affinity?: boolean;
+}
+
+export type RouteStatusView = 'up' | 'slow' | 'rate-limited' | 'down' | 'key-missing' | 'key-rejected' | 'disabled' | 'unknown';
+
+/** One route's live quality of service, as the Models view and `switchboard models` show it. */
+export interface QosRouteView {
+  /** `provider/model`. */
+  id: string;
+  provider: string;
+  model: string;
+  /** The canonical group (one id for the same model across providers). */
+  group: string;
+  status: RouteStatusView;
+  servable: boolean;
+  free: boolean;
+  contextWindow?: number;
+  capabilities: { tools?: boolean; vision?: boolean; json?: boolean; embeddings?: boolean; reasoning?: boolean };
+  ttftP50Ms?: number;
+  ttftP95Ms?: number;
+  tokensPerSecond?: number;
+  /** 0..1 */
+  successRate1h?: number;
+  uptime1h?: number;
+  uptime24h?: number;
+  samples: number;
+  recentTtftMs: number[];
+  lastError?: { message: string; at: string };
+  /** Lower is better; absent for routes that cannot be served. */
+  score?: number;
+  restingUntil?: string;
+  /** Probes spent on this route in the last 24 hours. */
+  probesToday: number;
+}
+
+export interface QosResponse {
+  routes: QosRouteView[];
+  /** The route auto-fastest would choose right now, and why. */
+  autoFastest: { route: string; decision: RoutingDecisionView } | null;
+  pin: { kind: 'group' | 'route'; target: string; aliases: boolean } | null;
+  bans: string[];
+}
+
+export interface ProbeRequest {
+  route: string;
+}
+
+export interface ProbeResponse {
+  route: string;
+  outcome: string;
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  error?: string;
+}
+
+export interface PinRequest {
+  /** Null removes the pin. */
+  pin: { kind: 'group' | 'route'; target: string; aliases?: boolean } | null;
+}
+
+export interface BansRequest {
+  bans: string[];
+}

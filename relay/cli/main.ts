@@ -1,0 +1,92 @@
+import { OperationError } from '../admin/operations.js';
+import { packageVersion } from '../admin/version.js';
+import { AdminApiError } from './admin-client.js';
+import { CliError, parseCommandArgs, splitCommand, stringValue, UsageError, type Command } from './args.js';
+import { configDirOf, type CommandContext } from './context.js';
+import { doctorCommands } from './doctor.js';
+import { endpointsCommands } from './endpoints.js';
+import { processIo, type CliIo } from './io.js';
+import { keysCommands } from './keys.js';
+import { serveCommands } from './serve.js';
+import { statusCommands } from './status.js';
+import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
+
+/**
+ * The headless command line. `main` takes the arguments (without `node` and the script) and
+ * the outside world as a CliIo, and resolves to the exit code: 0 done, 1 failed (one line on
+ * stderr), 2 bad arguments (usage on stderr).
+ */
+
+const COMMANDS = new Map<string, Command<CommandContext>>(
+  [...serveCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...doctorCommands].map((command) => [command.name, command]),
+);
+const GROUPS = new Set(['keys', 'endpoints']);
+
+function usageOf(topic: string | undefined): string {
+  return (topic === undefined ? undefined : COMMAND_USAGE[topic]) ?? MAIN_USAGE;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let topic: string | undefined;
+  try {
+    const { words, rest } = splitCommand(argv);
+    const [first, second] = words;
+
+    if (first === undefined) {
+      if (rest.includes('--version')) {
+        io.stdout(`${packageVersion()}\n`);
+        return 0;
+      }
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(`${MAIN_USAGE}\n`);
+        return 0;
+      }
+      throw new UsageError(rest.length > 0 ? `Unexpected '${rest[0]?.slice(0, 40)}' before a command.` : 'No command given.', undefined);
+    }
+    if (first === 'help') {
+      const wanted = words.slice(1).join(' ');
+      if (wanted !== '' && COMMAND_USAGE[wanted] === undefined) throw new UsageError(`Unknown command '${wanted.slice(0, 40)}'.`, undefined);
+      io.stdout(`${usageOf(wanted === '' ? undefined : wanted)}\n`);
+      return 0;
+    }
+
+    const name = GROUPS.has(first) ? (second === undefined ? first : `${first} ${second}`) : first;
+    topic = COMMAND_USAGE[name] === undefined ? (GROUPS.has(first) ? first : undefined) : name;
+    const command = COMMANDS.get(name);
+    if (!command) {
+      if (GROUPS.has(first) && second === undefined) {
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.stdout(`${usageOf(first)}\n`);
+          return 0;
+        }
+        throw new UsageError(`Missing the ${first} subcommand: add, list or remove.`, first);
+      }
+      throw new UsageError(GROUPS.has(first) ? `Unknown subcommand '${second?.slice(0, 40)}' of ${first}.` : `Unknown command '${first.slice(0, 40)}'.`, topic);
+    }
+
+    const args = parseCommandArgs(name, rest, command.options, command.positionals);
+    if (args.values.help === true) {
+      io.stdout(`${usageOf(name)}\n`);
+      return 0;
+    }
+    if (args.values.version === true) {
+      io.stdout(`${packageVersion()}\n`);
+      return 0;
+    }
+    const context: CommandContext = { io, env: io.env, configDir: configDirOf(stringValue(args.values, 'config-dir'), io.env) };
+    return await command.run(context, args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`switchboard: ${error.message}\n\n${usageOf(error.command ?? topic)}\n`);
+      return 2;
+    }
+    const known = error instanceof CliError || error instanceof OperationError || error instanceof AdminApiError;
+    // One line: messages of unexpected errors may span lines; keys never appear in them.
+    io.stderr(`switchboard: ${known ? error.message : messageOf(error).split('\n')[0]}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,97 @@
+import type { ProvidersResponse, ProviderView } from '../admin/dto.js';
+import { createRelay, PortInUseError, type Relay, type RelayAddress } from '../index.js';
+import { CliError, portValue, stringValue, type Command, type ParsedArgs } from './args.js';
+import { findRunningRelay, type CommandContext } from './context.js';
+import type { TerminationSignal } from './io.js';
+
+/** `switchboard serve` and `switchboard start`: the relay in the foreground. */
+
+/** How long the ready/needs-key line waits for the first discovery (local servers, live lists). */
+const DISCOVERY_WAIT_MS = 3_000;
+
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The relay's own admin API, asked in-process over loopback for the providers line. */
+async function providerSummary(relay: Relay, address: RelayAddress): Promise<string> {
+  const origin = address.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+  const response = await fetch(`${origin}/admin/providers`, { headers: { authorization: `Bearer ${relay.adminToken}` }, signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) return '';
+  const { providers } = (await response.json()) as ProvidersResponse;
+  const ids = (list: ProviderView[]) => list.map((provider) => provider.id).join(', ');
+  const ready = providers.filter((provider) => provider.status === 'ready');
+  const needKey = providers.filter((provider) => provider.status === 'needs-key');
+  const parts = [ready.length > 0 ? `Ready: ${ids(ready)}.` : 'No provider is ready yet.'];
+  if (needKey.length > 0) parts.push(`Need a key: ${ids(needKey)} (switchboard keys add PROVIDER; signup links: switchboard doctor).`);
+  return parts.join(' ');
+}
+
+function waitForSignal(cc: CommandContext): Promise<TerminationSignal> {
+  return new Promise((resolve) => {
+    const stop = cc.io.onSignal((signal) => {
+      stop();
+      resolve(signal);
+    });
+  });
+}
+
+async function serve(cc: CommandContext, args: ParsedArgs, command: string): Promise<number> {
+  const port = portValue(args.values, command);
+  const host = stringValue(args.values, 'host');
+  const { io } = cc;
+  const already = await findRunningRelay(cc.configDir);
+  if (already) {
+    throw new CliError(
+      `Switchboard is already running for ${cc.configDir} at ${already.runtime.url} (pid ${already.runtime.pid}); stop it first, or use another --config-dir.`,
+    );
+  }
+  const relay = await createRelay({
+    configDir: cc.configDir,
+    env: cc.env,
+    ...(host === undefined ? {} : { host }),
+    ...(port === undefined ? {} : { port }),
+    logger: {
+      info: (message) => io.stderr(`${message}\n`),
+      warn: (message) => io.stderr(`warning: ${message}\n`),
+      error: (message) => io.stderr(`error: ${message}\n`),
+    },
+  });
+  let address: RelayAddress;
+  try {
+    address = await relay.listen();
+  } catch (error) {
+    await relay.close().catch(() => undefined);
+    if (error instanceof PortInUseError) throw new CliError(error.message);
+    throw error;
+  }
+  const signal = waitForSignal(cc);
+  io.stdout(`Switchboard is listening at ${address.url}/v1\n`);
+  io.stdout(`Dashboard (private link, it carries the admin token): ${address.url}/?admin=${relay.adminToken}\n`);
+  await Promise.race([relay.discovered(), wait(DISCOVERY_WAIT_MS), signal]);
+  const summary = await providerSummary(relay, address).catch(() => '');
+  if (summary) io.stdout(`${summary}\n`);
+  io.stdout('Press Ctrl-C to stop.\n');
+  const received = await signal;
+  io.stderr(`Stopping (${received})…\n`);
+  await relay.close();
+  return 0;
+}
+
+export const serveCommands: Command<CommandContext>[] = [
+  {
+    name: 'serve',
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+    positionals: { min: 0, max: 0, names: '' },
+    run: (cc, args) => serve(cc, args, 'serve'),
+  },
+  {
+    name: 'start',
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+    positionals: { min: 0, max: 0, names: '' },
+    run: (cc, args) => {
+      cc.io.stdout('The desktop app is not available here; running the relay headless.\n');
+      return serve(cc, args, 'start');
+    },
+  },
+];

@@ -1,0 +1,194 @@
+import { providerCatalog } from '../providers/catalog.js';
+
+/** The help texts. `switchboard help COMMAND` and `COMMAND --help` print the same text. */
+
+const CONFIG_DIR_OPTION = `  --config-dir D   The config directory (default: $SWITCHBOARD_CONFIG_DIR, else
+                   ~/.config/switchboard on Linux, ~/Library/Application Support/Switchboard
+                   on macOS, %APPDATA%\\Switchboard on Windows)
+  -h, --help       Show this help`;
+
+export const MAIN_USAGE = `Usage: switchboard <command> [options]
+
+A local LLM relay: one OpenAI-compatible endpoint in front of many providers.
+
+Commands:
+  serve [--port N] [--host H]          Run the relay in the foreground
+  start                                Same as serve (the desktop app is not part of this build)
+  status                               Whether the relay is running, and its providers
+  models                               The model ids the relay can serve
+  keys add PROVIDER [KEY]              Store a provider key (read from stdin when KEY is left out)
+  keys list [PROVIDER]                 List keys, masked
+  keys remove PROVIDER ID_OR_LABEL     Remove a stored key
+  endpoints add NAME BASE_URL          Add an OpenAI-compatible endpoint
+  endpoints list                       List custom endpoints
+  endpoints remove NAME                Remove a custom endpoint and its keys
+  doctor                               Check the installation and say how to fix problems
+  help [COMMAND]                       Show help for a command
+
+Options for every command:
+${CONFIG_DIR_OPTION}
+  --version        Print the version
+
+While a relay is running for the config directory, the commands go through its admin API so
+changes apply at once; otherwise they read and write the config directory directly.`;
+
+function providerIds(): string {
+  const ids = providerCatalog.map((entry) => entry.id).join(', ');
+  // Wrap at about 90 columns, indented.
+  const lines: string[] = [];
+  let line = '  ';
+  for (const word of ids.split(' ')) {
+    if (line.length + word.length > 92) {
+      lines.push(line.trimEnd());
+      line = '  ';
+    }
+    line += `${word} `;
+  }
+  lines.push(line.trimEnd());
+  return lines.join('\n');
+}
+
+export const COMMAND_USAGE: Record<string, string> = {
+  serve: `Usage: switchboard serve [--port N] [--host H] [--config-dir D]
+
+Runs the relay in the foreground until Ctrl-C (SIGINT) or SIGTERM. Prints the base URL for
+clients (http://127.0.0.1:4747/v1), a dashboard link that carries the admin token (shown once;
+keep it private) and which providers are ready or need a key.
+
+Options:
+  --port N         Port to listen on (default: server.port in config.json, 4747)
+  --host H         Address to listen on (default: server.host, 127.0.0.1). Beyond loopback the
+                   relay needs a relay token (SWITCHBOARD_TOKEN).
+${CONFIG_DIR_OPTION}`,
+
+  start: `Usage: switchboard start [--port N] [--host H] [--config-dir D]
+
+Starts Switchboard. The desktop app is not part of this build, so this runs the relay headless,
+exactly like \`switchboard serve\`.
+
+Options:
+  --port N         Port to listen on (default: server.port, 4747)
+  --host H         Address to listen on (default: server.host, 127.0.0.1)
+${CONFIG_DIR_OPTION}`,
+
+  status: `Usage: switchboard status [--config-dir D]
+
+Says whether a relay is running for the config directory. If it is: its version, URL, uptime and
+providers. If not: the config directory and the providers as the settings and keys stand.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  models: `Usage: switchboard models [--config-dir D]
+
+Lists the model ids the relay can serve: id, provider, context window and whether it is free.
+Clients may ask for the id alone, for PROVIDER/ID to pin a provider, or for auto-fastest.
+Without a running relay the list is computed from the config directory (catalog models only:
+no live discovery, local servers not probed).
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  keys: `Usage: switchboard keys <add|list|remove> ...
+
+  keys add PROVIDER [KEY] [--label L] [--models GLOB,...]
+  keys list [PROVIDER]
+  keys remove PROVIDER ID_OR_LABEL
+
+Run \`switchboard keys add --help\` for details.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'keys add': `Usage: switchboard keys add PROVIDER [KEY] [--label L] [--models GLOB,...] [--config-dir D]
+
+Stores an API key for a built-in provider or a custom endpoint. Keys live in the secret store
+(secrets.json, mode 0600), never in config.json, and are only ever shown masked (…abcd).
+
+Leave KEY out, or give -, to read the key from standard input so it does not land in your shell
+history:
+  switchboard keys add groq                      (paste the key, then Enter; it is not echoed)
+  printf %s "$KEY" | switchboard keys add groq -
+
+PROVIDER is one of:
+${providerIds()}
+or the name of a custom endpoint.
+
+Options:
+  --label L           A name for the key (default key-1, key-2, ...)
+  --models GLOB,...   Model ids or glob patterns this key may serve (default: every model);
+                      comma-separated, may be repeated
+${CONFIG_DIR_OPTION}`,
+
+  'keys list': `Usage: switchboard keys list [PROVIDER] [--config-dir D]
+
+Lists stored keys and keys found in environment variables (GROQ_API_KEY, GROQ_API_KEY_2, ...),
+masked to their last four characters. Environment keys are read-only.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'keys remove': `Usage: switchboard keys remove PROVIDER ID_OR_LABEL [--config-dir D]
+
+Removes a stored key, named by its id or its label (see \`switchboard keys list\`). Keys from
+environment variables cannot be removed here: unset the variable instead.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  endpoints: `Usage: switchboard endpoints <add|list|remove> ...
+
+  endpoints add NAME BASE_URL [--key KEY] [--header 'Name: value' ...] [--no-discovery] [--model ID ...] [--free]
+  endpoints list
+  endpoints remove NAME
+
+Run \`switchboard endpoints add --help\` for details.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'endpoints add': `Usage: switchboard endpoints add NAME BASE_URL [--key KEY] [--header 'Name: value' ...]
+                               [--no-discovery] [--model ID ...] [--free] [--config-dir D]
+
+Adds an OpenAI-compatible endpoint (vLLM, llama.cpp, a hosted API, ...). NAME becomes its
+provider id: lower-case letters, digits, ".", "_" and "-". BASE_URL is the URL that
+/chat/completions and /models are appended to, e.g. http://127.0.0.1:8000/v1.
+
+Options:
+  --key KEY           Sent as Authorization: Bearer; stored as a secret. Give - to read it from
+                      standard input (keeps it out of your shell history).
+  --header 'N: v'     An extra header sent with every request; may be repeated. Credential
+                      headers (Authorization, api-key, ...) are refused: use --key.
+  --no-discovery      Do not ask the endpoint for its models (GET /models); list them with --model
+  --model ID          A model id to serve; may be repeated
+  --free              Calls cost nothing (counts as free for the free-first/free-only policy)
+${CONFIG_DIR_OPTION}`,
+
+  'endpoints list': `Usage: switchboard endpoints list [--config-dir D]
+
+Lists custom endpoints: name, base URL, keys, discovery and listed models.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'endpoints remove': `Usage: switchboard endpoints remove NAME [--config-dir D]
+
+Removes a custom endpoint and deletes its stored keys.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  doctor: `Usage: switchboard doctor [--config-dir D]
+
+Checks the installation and prints each check with ✓ or ✗ and how to fix it: Node version,
+config directory and file permissions, settings, provider keys, the configured port, the relay
+token, local servers (Ollama, LM Studio) and keys found in the environment. Exits 1 when a
+check fails. Reads only; changes nothing.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  help: `Usage: switchboard help [COMMAND]
+
+Shows help for a command, e.g. \`switchboard help keys add\`.`,
+};
