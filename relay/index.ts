@@ -228,6 +228,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
 
   let running: RunningServer | undefined;
   let discoveryTimer: NodeJS.Timeout | undefined;
+  let localTimer: NodeJS.Timeout | undefined;
 
   return {
     events,
@@ -262,11 +263,16 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       qosSaver.start();
       discoveryTimer = setInterval(() => void directory.discover().catch(() => undefined), options.discoveryIntervalMs ?? 30 * 60_000);
       discoveryTimer.unref();
+      // A local Ollama or LM Studio started after the relay is found within a minute; asking a
+      // closed local port costs nothing.
+      localTimer = setInterval(() => void directory.discover((runtime) => runtime.local && runtime.detected !== true).catch(() => undefined), 60_000);
+      localTimer.unref();
       return address;
     },
     async close() {
       unsubscribe();
       if (discoveryTimer) clearInterval(discoveryTimer);
+      if (localTimer) clearInterval(localTimer);
       prober?.stop();
       await qosSaver.stop();
       if (running) {

@@ -214,9 +214,10 @@ export class ProviderDirectory {
    * Asks every provider that can be asked for its models (and probes local servers). Runs in
    * the background; a failure keeps the previous list and is remembered for `doctor`.
    */
-  async discover(only?: string): Promise<void> {
+  async discover(only?: string | ((runtime: ProviderRuntime) => boolean)): Promise<void> {
+    const wanted = typeof only === 'function' ? only : (runtime: ProviderRuntime) => only === undefined || runtime.id === only;
     const jobs = [...this.runtimes.values()]
-      .filter((runtime) => only === undefined || runtime.id === only)
+      .filter(wanted)
       .filter((runtime) => runtime.enabled && (runtime.discovery || runtime.local))
       .filter((runtime) => (runtime.local ? this.options.detectLocal : !runtime.keyRequired || this.options.keyPool.hasKeys(runtime.id)))
       .map((runtime) => this.discoverOne(runtime));

@@ -63,3 +63,37 @@ describe('ProviderDirectory', () => {
     expect(rank('b')).toBeLessThan(rank('a'));
   });
 });
+
+describe('local servers', () => {
+  it('finds a local Ollama when it answers, serves it without a key, and notices when it goes away', async () => {
+    const { startFakeUpstream } = await import('../../helpers/fake-upstream.js');
+    const { createHttpClient } = await import('../../../relay/providers/http-client.js');
+    const ollama = await startFakeUpstream({ models: [{ id: 'llama3.2:latest' }] });
+    try {
+      const keyPool = new KeyPool();
+      const directory = new ProviderDirectory({
+        secretStore: new MemorySecretStore(),
+        keyPool,
+        env: {},
+        http: createHttpClient({ connectTimeoutMs: 1_000, headersTimeoutMs: 2_000 }),
+        now: () => 0,
+        detectLocal: true,
+        logger: { warn: () => undefined },
+      });
+      await directory.apply(configSchema.parse({ providers: { ollama: { baseUrl: ollama.url }, lmstudio: { baseUrl: 'http://127.0.0.1:9/v1' } } }));
+      const ollamaRuntime = directory.get('ollama');
+      if (!ollamaRuntime) throw new Error('ollama is in the catalog');
+      expect(directory.status(ollamaRuntime)).toBe('not-detected');
+      await directory.discover((runtime) => runtime.local && runtime.detected !== true);
+      expect(directory.status(ollamaRuntime)).toBe('ready');
+      expect(directory.routes().map((route) => `${route.providerId}/${route.model}`)).toEqual(['ollama/llama3.2:latest']);
+      expect(directory.status(directory.get('lmstudio') ?? ollamaRuntime)).toBe('not-detected');
+      await ollama.close();
+      await directory.discover('ollama');
+      expect(directory.status(ollamaRuntime)).toBe('not-detected');
+      expect(directory.routes()).toEqual([]);
+    } finally {
+      await ollama.close().catch(() => undefined);
+    }
+  });
+});
