@@ -202,6 +202,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     service,
     now,
     catalog: providerCatalog,
+    reloadRelayToken: async () => {
+      relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
+    },
     routing: {
       views: () => engine.views(),
       choice: () => engine.choice(),

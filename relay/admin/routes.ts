@@ -55,6 +55,8 @@ export interface AdminRouting {
 
 export interface AdminDependencies {
   routing?: AdminRouting;
+  /** Re-reads the relay token after it changed, so it applies to the next request. */
+  reloadRelayToken?: () => Promise<void>;
   adminToken: () => string;
   configSource: ConfigSource;
   secretStore: SecretStore;
@@ -253,6 +255,20 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     if (sample.tokensPerSecond !== undefined) body.tokensPerSecond = Math.round(sample.tokensPerSecond * 10) / 10;
     if (sample.error !== undefined) body.error = sample.error;
     await send(response, 200, body);
+  });
+
+  router.put('/token', async (request, response) => {
+    const token = typeof request.body?.token === 'string' ? (request.body.token as string).trim() : '';
+    if (token.length < 16 || /[\s\u0000-\u001f]/.test(token)) throw new OperationError('A relay token needs at least 16 characters and no spaces or control characters.', 400, 'invalid_token');
+    await deps.secretStore.set('relay-token', token);
+    await deps.reloadRelayToken?.();
+    await send(response, 200, { set: true });
+  });
+
+  router.delete('/token', async (_request, response) => {
+    await deps.secretStore.delete('relay-token');
+    await deps.reloadRelayToken?.();
+    await send(response, 200, { set: false });
   });
 
   router.put('/routing/pin', async (request, response) => {

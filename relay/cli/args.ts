@@ -26,7 +26,7 @@ export const GLOBAL_OPTIONS = {
 } as const satisfies OptionSpecs;
 
 /** Commands that take a subcommand. */
-const GROUPS = new Set(['keys', 'endpoints']);
+const GROUPS = new Set(['keys', 'endpoints', 'token']);
 
 export interface SplitArgs {
   /** `['keys', 'add']`, `['serve']`, or `[]`. */

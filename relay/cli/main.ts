@@ -9,6 +9,7 @@ import { processIo, type CliIo } from './io.js';
 import { keysCommands } from './keys.js';
 import { serveCommands } from './serve.js';
 import { statusCommands } from './status.js';
+import { tokenCommands } from './token.js';
 import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
 
 /**
@@ -18,9 +19,9 @@ import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
  */
 
 const COMMANDS = new Map<string, Command<CommandContext>>(
-  [...serveCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...doctorCommands].map((command) => [command.name, command]),
+  [...serveCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...tokenCommands, ...doctorCommands].map((command) => [command.name, command]),
 );
-const GROUPS = new Set(['keys', 'endpoints']);
+const GROUPS = new Set(['keys', 'endpoints', 'token']);
 
 function usageOf(topic: string | undefined): string {
   return (topic === undefined ? undefined : COMMAND_USAGE[topic]) ?? MAIN_USAGE;
@@ -63,7 +64,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           io.stdout(`${usageOf(first)}\n`);
           return 0;
         }
-        throw new UsageError(`Missing the ${first} subcommand: add, list or remove.`, first);
+        throw new UsageError(`Missing the ${first} subcommand: ${first === 'token' ? 'set, clear or show' : 'add, list or remove'}.`, first);
       }
       throw new UsageError(GROUPS.has(first) ? `Unknown subcommand '${second?.slice(0, 40)}' of ${first}.` : `Unknown command '${first.slice(0, 40)}'.`, topic);
     }

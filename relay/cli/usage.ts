@@ -22,6 +22,8 @@ Commands:
   endpoints add NAME BASE_URL          Add an OpenAI-compatible endpoint
   endpoints list                       List custom endpoints
   endpoints remove NAME                Remove a custom endpoint and its keys
+  token set [TOKEN]                    Require a relay token from clients (generated when left out)
+  token clear | token show             Remove the relay token, or say whether one is set
   doctor                               Check the installation and say how to fix problems
   help [COMMAND]                       Show help for a command
 
@@ -174,6 +176,42 @@ ${CONFIG_DIR_OPTION}`,
   'endpoints remove': `Usage: switchboard endpoints remove NAME [--config-dir D]
 
 Removes a custom endpoint and deletes its stored keys.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  token: `Usage: switchboard token <set|clear|show> ...
+
+  token set [TOKEN | -]   Require clients to send this token (Authorization: Bearer, x-api-key
+                          or api-key). Without TOKEN a random one is generated and shown once;
+                          - reads it from standard input.
+  token clear             Remove it: clients on this machine need no token again.
+  token show              Say whether a token is set (masked).
+
+A token is optional while the relay listens on 127.0.0.1 and required to listen beyond it
+(server.host). SWITCHBOARD_TOKEN in the environment overrides the stored token.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'token set': `Usage: switchboard token set [TOKEN | -] [--config-dir D]
+
+Requires clients to send this token. Without TOKEN a random one is generated and shown once;
+give - to read it from standard input. At least 16 characters, no spaces.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'token clear': `Usage: switchboard token clear [--config-dir D]
+
+Removes the relay token: clients on this machine need none again.
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'token show': `Usage: switchboard token show [--config-dir D]
+
+Says whether a relay token is set, and where it comes from (masked).
 
 Options:
 ${CONFIG_DIR_OPTION}`,
