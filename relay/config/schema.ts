@@ -104,6 +104,23 @@ export const routingSchema = z.object({
   exploration: z.number().min(0).max(0.2).default(0.02),
 });
 
+/** One rule of the Claude model map: the first rule whose glob matches the asked id wins. */
+export const modelMapRuleSchema = z.object({
+  match: z.string().min(1).max(200),
+  model: z.string().min(1).max(300),
+});
+
+export const anthropicWireSchema = z.object({
+  /**
+   * What the Claude model ids Claude Code sends (`claude-*`) are routed to. By default
+   * haiku-class ids go to `fast` and every other Claude id to `auto-fastest`.
+   */
+  modelMap: z.array(modelMapRuleSchema).default([
+    { match: 'claude-*haiku*', model: 'fast' },
+    { match: 'claude-*', model: 'auto-fastest' },
+  ]),
+});
+
 export const configSchema = z.object({
   version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
   server: serverSchema.default(serverSchema.parse({})),
@@ -111,6 +128,7 @@ export const configSchema = z.object({
   endpoints: z.array(customEndpointSchema).default([]),
   routing: routingSchema.default(routingSchema.parse({})),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+  anthropic: anthropicWireSchema.default(anthropicWireSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

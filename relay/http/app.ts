@@ -1,7 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import type { RelayService } from '../core/relay-service.js';
 import { openAiRoutes } from '../protocols/openai/index.js';
-import { errorHandler, notFound, type ErrorLogger } from './middleware/error-handler.js';
+import { errorHandler, notFound, type ErrorDialect, type ErrorLogger } from './middleware/error-handler.js';
 import { jsonBody } from './middleware/json-body.js';
 import { localSafety } from './middleware/local-safety.js';
 import { relayToken } from './middleware/relay-token.js';
@@ -20,6 +20,20 @@ export interface AppDependencies {
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
+/**
+ * The inbound wires besides OpenAI's. Each contributes its routes (mounted before OpenAI's, so a
+ * wire can claim a shared path such as `/v1/models` by its headers) and its error dialect.
+ */
+export interface WireMount {
+  name: string;
+  routes: (service: RelayService) => Router;
+  errors: ErrorDialect;
+  /** Paths whose clients may post JSON without a JSON content type when no browser is involved. */
+  lenientContentType?: (path: string) => boolean;
+}
+
+const wires: WireMount[] = [];
+
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -33,8 +47,9 @@ export function createApp(deps: AppDependencies): Express {
   app.head('/', (_request, response) => {
     response.status(200).end();
   });
+  // Ollama clients (Open WebUI and others) check this exact answer to find a server.
   app.get('/', (_request, response) => {
-    response.type('text/plain').send('Switchboard is running.\n');
+    response.type('text/plain').send('Ollama is running');
   });
 
   if (deps.admin) app.use('/admin', express.json({ limit: '1mb' }), deps.admin);
@@ -47,10 +62,11 @@ export function createApp(deps: AppDependencies): Express {
       response.type(contentType).send(body);
     });
   }
-  app.use(jsonBody({ limitBytes: deps.bodyLimitBytes }));
+  app.use(jsonBody({ limitBytes: deps.bodyLimitBytes, lenientContentType: (path) => wires.some((wire) => wire.lenientContentType?.(path) === true) }));
+  for (const wire of wires) app.use(wire.routes(deps.service));
   app.use(openAiRoutes(deps.service));
 
   app.use(notFound());
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, wires.map((wire) => wire.errors)));
   return app;
 }

@@ -8,11 +8,17 @@ export interface ErrorLogger {
   error(message: string): void;
 }
 
+/** A wire's error shape: which request paths speak it, and how it renders a RelayError. */
+export interface ErrorDialect {
+  matches(request: { path: string; headers: Record<string, string | string[] | undefined> }): boolean;
+  encode(error: RelayError): { status: number; headers: Record<string, string>; body: unknown };
+}
+
 /**
  * The one place errors become responses: every failure, from a bad body to a crashed handler,
  * leaves as JSON in the caller's protocol with the right status; never an HTML page or a stack.
  */
-export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
+export function errorHandler(logger: ErrorLogger, dialects: readonly ErrorDialect[] = []): ErrorRequestHandler {
   return function renderError(thrown, request, response, _next) {
     if (thrown instanceof AbortedError) {
       if (!response.writableEnded) response.end();
@@ -27,7 +33,9 @@ export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
       if (!response.writableEnded) response.end();
       return;
     }
-    const encoded = encodeOpenAiError(error);
+    // Each wire's clients get errors in their own shape; everything else speaks OpenAI's.
+    const dialect = dialects.find((candidate) => candidate.matches(request));
+    const encoded = dialect ? dialect.encode(error) : encodeOpenAiError(error);
     if (error.attempts.length > 0) response.setHeader('x-switchboard-attempts', String(error.attempts.length));
     response.status(encoded.status).set(encoded.headers).json(encoded.body);
   };
