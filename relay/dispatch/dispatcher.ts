@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { requestNeeds, type ChatRequest } from '../core/chat-request.js';
 import { RelayError, modelNotFound } from '../core/errors.js';
 import type {
@@ -98,12 +99,17 @@ export class Dispatcher implements RelayService {
     });
     try {
       const needs = { ...requestNeeds(request), minContextTokens: estimateTokens(request) + (request.maxOutputTokens ?? 0) };
-      const resolution = this.resolved(
-        resolveModel(request.model, this.options.directory.routes(), { policy: config.routing.policy, needs, bans: config.routing.bans }),
-        request.model,
-      );
+      const routes = this.options.directory.routes();
+      const options = { policy: config.routing.policy, needs, bans: config.routing.bans };
+      let resolution = resolveModel(request.model, routes, options);
+      // Ids a client hard-codes (Claude Code's claude-*) go where the model map says, unless
+      // some upstream really serves them.
+      const mapped = resolution.kind === 'not-found' ? mapModel(request.model, config.anthropic.modelMap) : undefined;
+      if (mapped !== undefined) resolution = resolveModel(mapped, routes, options);
+      const resolved = this.resolved(resolution, request.model);
       const sessionId = dispatch.sessionId ?? conversationKey(request);
-      const { ordered, decision } = engine.rank(resolution, request, sessionId);
+      const { ordered, decision } = engine.rank(resolved, request, sessionId);
+      if (mapped !== undefined) decision.target = `${decision.target} (mapped from ${request.model})`;
       record.decision = decision;
       const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, (target, signal) =>
         startChatAttempt({
@@ -193,6 +199,12 @@ function noProvidersError(): RelayError {
     'No provider is ready: add a key (for example `switchboard keys add groq`), set GROQ_API_KEY or another provider key variable, or start a local Ollama.',
     { status: 503, kind: 'overloaded', code: 'no_providers_configured' },
   );
+}
+
+/** The first model-map rule whose glob matches the id, as the id to route instead. */
+export function mapModel(model: string, rules: ReadonlyArray<{ match: string; model: string }>): string | undefined {
+  const lower = model.toLowerCase();
+  return rules.find((rule) => picomatch.isMatch(lower, rule.match.toLowerCase()))?.model;
 }
 
 /** A rough token count (4 characters a token) to keep requests off routes whose context is too small. */
