@@ -19,7 +19,7 @@ export function applyKeyConsequences(keyPool: KeyPool, providerId: string, key: 
 }
 
 /** An upstream error as a QoS sample outcome. */
-export function sampleOutcome(error: UpstreamError): SampleOutcome {
+export function sampleOutcome(error: UpstreamError): Exclude<SampleOutcome, 'ok'> {
   switch (error.kind) {
     case 'rate-limited':
       return 'rate-limited';

@@ -4,7 +4,7 @@ import type { PoolKey } from '../keys/key-pool.js';
 import type { HttpClient } from '../providers/http-client.js';
 import type { ProviderContext } from '../providers/provider.js';
 import type { RouteEntry } from '../routing/route-entry.js';
-import type { ProviderRuntime } from './provider-directory.js';
+import { runtimeContext, type ProviderRuntime } from './provider-directory.js';
 
 /** One attempt's destination: a route, its provider and the key it uses (none for keyless local servers). */
 export interface AttemptTarget {
@@ -25,17 +25,7 @@ export function routeInfo(target: AttemptTarget): RouteInfo {
 }
 
 export function providerContext(target: AttemptTarget, signal: AbortSignal, http: HttpClient, onResponseHeaders?: (headers: Record<string, string>) => void): ProviderContext {
-  const { runtime, key } = target;
-  return {
-    providerId: runtime.id,
-    baseUrl: runtime.baseUrl,
-    ...(key ? { apiKey: key.secret, keyLabel: key.label } : {}),
-    headers: runtime.headers,
-    quirks: runtime.quirks,
-    signal,
-    http,
-    ...(onResponseHeaders ? { onResponseHeaders } : {}),
-  };
+  return runtimeContext(target.runtime, target.key, signal, http, onResponseHeaders);
 }
 
 /** Whatever an attempt threw, as an UpstreamError that says what it means for failover. */

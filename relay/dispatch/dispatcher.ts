@@ -23,7 +23,7 @@ import { runFailover, type FailoverDependencies } from './failover-loop.js';
 import { listModels } from './model-listing.js';
 import type { ProviderDirectory } from './provider-directory.js';
 import { conversationKey, type RoutingEngine } from './routing-engine.js';
-import { finishOk, finishWithError, type UsageLog } from './usage-log.js';
+import { finishOk, finishWithError, type RequestRecord, type UsageLog } from './usage-log.js';
 
 export interface DispatcherOptions {
   directory: ProviderDirectory;
@@ -74,6 +74,13 @@ export class Dispatcher implements RelayService {
     };
   }
 
+  /** Starts the request log entry of a live request. */
+  private openRecord(dispatch: DispatchOptions, endpoint: RequestRecord['endpoint'], askedModel: string): RequestRecord {
+    const now = this.options.now();
+    this.lastLive = now;
+    return this.options.usageLog.add({ requestId: dispatch.requestId, startedAt: now, clientWire: dispatch.clientWire, endpoint, askedModel, attempts: [], outcome: 'pending' });
+  }
+
   private recordSample(route: RouteEntry, sample: QosSample): void {
     this.options.engine.record(route, sample);
     this.options.onLiveSample?.(route, sample);
@@ -87,16 +94,7 @@ export class Dispatcher implements RelayService {
   async chat(request: ChatRequest, dispatch: DispatchOptions): Promise<ChatDispatchResult> {
     const { now, usageLog, engine } = this.options;
     const config = this.options.getConfig();
-    this.lastLive = now();
-    const record = usageLog.add({
-      requestId: dispatch.requestId,
-      startedAt: now(),
-      clientWire: dispatch.clientWire,
-      endpoint: 'chat',
-      askedModel: request.model,
-      attempts: [],
-      outcome: 'pending',
-    });
+    const record = this.openRecord(dispatch, 'chat', request.model);
     try {
       const needs = { ...requestNeeds(request), minContextTokens: estimateTokens(request) + (request.maxOutputTokens ?? 0) };
       const routes = this.options.directory.routes();
@@ -138,16 +136,7 @@ export class Dispatcher implements RelayService {
   async embed(request: EmbeddingRequest, dispatch: DispatchOptions): Promise<EmbeddingDispatchResult> {
     const { now, usageLog, engine } = this.options;
     const config = this.options.getConfig();
-    this.lastLive = now();
-    const record = usageLog.add({
-      requestId: dispatch.requestId,
-      startedAt: now(),
-      clientWire: dispatch.clientWire,
-      endpoint: 'embeddings',
-      askedModel: request.model,
-      attempts: [],
-      outcome: 'pending',
-    });
+    const record = this.openRecord(dispatch, 'embeddings', request.model);
     try {
       const resolution = this.resolved(
         resolveModel(request.model, this.options.directory.routes(), { policy: config.routing.policy, embeddings: true, bans: config.routing.bans }),

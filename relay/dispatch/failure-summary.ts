@@ -1,38 +1,13 @@
 import { RelayError, type UpstreamError } from '../core/errors.js';
 import type { AttemptRecord } from '../core/relay-service.js';
 import type { RouteEntry } from '../routing/route-entry.js';
+import { sampleOutcome } from './attempt-outcome.js';
 
 type FailureOutcome = Exclude<AttemptRecord['outcome'], 'ok'>;
 
 /** An attempt's outcome, as the request log and the final error message name it. */
 export function describeFailure(error: UpstreamError): { outcome: FailureOutcome; status?: number; message: string } {
-  const outcome = outcomeOf(error);
-  return { outcome, ...(error.upstreamStatus === undefined ? {} : { status: error.upstreamStatus }), message: error.message };
-}
-
-function outcomeOf(error: UpstreamError): FailureOutcome {
-  switch (error.kind) {
-    case 'rate-limited':
-      return 'rate-limited';
-    case 'upstream-auth':
-      return 'auth';
-    case 'upstream-payment':
-      return 'payment';
-    case 'upstream-request':
-    case 'invalid-request':
-      return 'request';
-    case 'upstream-not-found':
-      return 'not-found';
-    case 'upstream-timeout':
-    case 'deadline':
-      return 'timeout';
-    case 'upstream-network':
-      return 'network';
-    case 'upstream-bad-response':
-      return 'bad-response';
-    default:
-      return 'server';
-  }
+  return { outcome: sampleOutcome(error), ...(error.upstreamStatus === undefined ? {} : { status: error.upstreamStatus }), message: error.message };
 }
 
 const MAX_LISTED = 8;

@@ -10,7 +10,7 @@ import type { QosSample, QosTracker } from '../routing/qos-tracker.js';
 import { routeId, type RouteEntry } from '../routing/route-entry.js';
 import { routeHealth } from '../routing/route-score.js';
 import { applyKeyConsequences, sampleOutcome } from './attempt-outcome.js';
-import type { ProviderDirectory } from './provider-directory.js';
+import { runtimeContext, type ProviderDirectory } from './provider-directory.js';
 
 export interface ProberOptions {
   directory: ProviderDirectory;
@@ -184,18 +184,10 @@ export class Prober {
     let pieces = 0;
     let outputTokens: number | undefined;
     try {
-      const events = runtime.adapter.streamChat({ model: route.model, ...PROBE_REQUEST }, route.model, {
-        providerId: runtime.id,
-        baseUrl: runtime.baseUrl,
-        ...(key ? { apiKey: key.secret, keyLabel: key.label } : {}),
-        headers: runtime.headers,
-        quirks: runtime.quirks,
-        signal: controller.signal,
-        http: this.options.http,
-        onResponseHeaders: (headers) => {
-          if (key) quotas.update(route.providerId, key.id, route.model, headers, now(), parseDurationMs);
-        },
-      });
+      const onHeaders = (headers: Record<string, string>) => {
+        if (key) quotas.update(route.providerId, key.id, route.model, headers, now(), parseDurationMs);
+      };
+      const events = runtime.adapter.streamChat({ model: route.model, ...PROBE_REQUEST }, route.model, runtimeContext(runtime, key, controller.signal, this.options.http, onHeaders));
       for await (const event of events) {
         if (event.type === 'error') throw event.error;
         if (firstAt === undefined && isContentEvent(event)) firstAt = now();

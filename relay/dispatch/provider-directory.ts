@@ -4,7 +4,7 @@ import type { KeyPool, PoolKey } from '../keys/key-pool.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import { providerCatalog, type ProviderDefinition } from '../providers/catalog.js';
 import type { HttpClient } from '../providers/http-client.js';
-import type { ModelDescriptor, ProviderAdapter, RequestQuirks } from '../providers/provider.js';
+import type { ModelDescriptor, ProviderAdapter, ProviderContext, RequestQuirks } from '../providers/provider.js';
 import { createAdapter } from '../providers/registry.js';
 import type { RouteEntry } from '../routing/route-entry.js';
 
@@ -230,15 +230,7 @@ export class ProviderDirectory {
     const key = this.options.keyPool.keysFor(runtime.id, '*', now).usable[0];
     const signal = AbortSignal.timeout(DISCOVERY_TIMEOUT_MS);
     try {
-      const models = await runtime.adapter.listModels({
-        providerId: runtime.id,
-        baseUrl: runtime.baseUrl,
-        ...(key ? { apiKey: key.secret, keyLabel: key.label } : {}),
-        headers: runtime.headers,
-        quirks: runtime.quirks,
-        signal,
-        http: this.options.http,
-      });
+      const models = await runtime.adapter.listModels(runtimeContext(runtime, key, signal, this.options.http));
       runtime.discovered = models;
       runtime.discoveredAt = now;
       delete runtime.discoveryError;
@@ -248,6 +240,26 @@ export class ProviderDirectory {
       if (runtime.local) runtime.detected = false;
     }
   }
+}
+
+/** What an adapter needs to call this provider with this key (none for keyless local servers). */
+export function runtimeContext(
+  runtime: ProviderRuntime,
+  key: PoolKey | undefined,
+  signal: AbortSignal,
+  http: HttpClient,
+  onResponseHeaders?: (headers: Record<string, string>) => void,
+): ProviderContext {
+  return {
+    providerId: runtime.id,
+    baseUrl: runtime.baseUrl,
+    ...(key ? { apiKey: key.secret, keyLabel: key.label } : {}),
+    headers: runtime.headers,
+    quirks: runtime.quirks,
+    signal,
+    http,
+    ...(onResponseHeaders ? { onResponseHeaders } : {}),
+  };
 }
 
 function carryDiscovery(previous: ProviderRuntime | undefined, baseUrl: string): Partial<ProviderRuntime> {

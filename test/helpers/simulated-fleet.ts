@@ -40,7 +40,8 @@ export interface SimulatedFleet {
 
 const PROBE_MARKER = 'Count from 1 to 20';
 
-function mulberry32(seed: number): () => number {
+/** A small seeded random generator: the same seed gives the same sequence on every run. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
