@@ -6,9 +6,17 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export type TextPart = { type: 'text'; text: string };
+/**
+ * Wire details the canonical request cannot express, kept for an upstream of the same family and
+ * keyed by that family (`anthropic`: cache_control markers, signed thinking blocks, betas). The
+ * protocol that writes a family's keys and the adapter that reads them document them; adapters of
+ * other families ignore them, so nothing here may change the meaning of the canonical fields.
+ */
+export type ProviderOptions = { [family: string]: JsonObject | undefined };
+
+export type TextPart = { type: 'text'; text: string; providerOptions?: ProviderOptions };
 /** `url` is either an https URL or a `data:<media type>;base64,...` URL. */
-export type ImagePart = { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' };
+export type ImagePart = { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high'; providerOptions?: ProviderOptions };
 export type ContentPart = TextPart | ImagePart;
 
 export interface ToolCall {
@@ -27,8 +35,9 @@ export type AssistantMessage = {
   /** Reasoning text an upstream produced earlier; some upstreams need it back inside tool loops. */
   reasoning?: string;
   name?: string;
+  providerOptions?: ProviderOptions;
 };
-export type ToolMessage = { role: 'tool'; toolCallId: string; content: ContentPart[]; isError?: boolean };
+export type ToolMessage = { role: 'tool'; toolCallId: string; content: ContentPart[]; isError?: boolean; providerOptions?: ProviderOptions };
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
 export type ChatRole = ChatMessage['role'];
@@ -39,6 +48,7 @@ export interface ToolSpec {
   /** JSON Schema of the arguments object. */
   parameters?: JsonObject;
   strict?: boolean;
+  providerOptions?: ProviderOptions;
 }
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
@@ -72,6 +82,7 @@ export interface ChatRequest {
    * OpenAI-compatible upstream can receive them; adapters drop what their upstream rejects.
    */
   extraBody?: JsonObject;
+  providerOptions?: ProviderOptions;
 }
 
 /** What the request needs from a route; used to filter candidates. */

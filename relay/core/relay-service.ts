@@ -85,6 +85,18 @@ export interface EmbeddingDispatchResult {
   result: EmbeddingResult;
 }
 
+/**
+ * What a listed id can do, as far as the relay knows: true when some route behind the id is known
+ * to, false when every route is known not to, absent when unknown.
+ */
+export interface ListingCapabilities {
+  tools?: boolean;
+  vision?: boolean;
+  json?: boolean;
+  reasoning?: boolean;
+  embeddings?: boolean;
+}
+
 /** One servable model id, as listed to clients. */
 export interface ModelListing {
   id: string;
@@ -94,6 +106,7 @@ export interface ModelListing {
   contextWindow?: number;
   /** True for virtual ids (auto-fastest, aliases) and groups served by several routes. */
   virtual: boolean;
+  capabilities?: ListingCapabilities;
 }
 
 export interface RelayService {

@@ -5,6 +5,8 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens?: number;
+  /** Prompt tokens written to the upstream's prompt cache (Anthropic cache_creation_input_tokens); part of inputTokens. */
+  cacheWriteInputTokens?: number;
   reasoningTokens?: number;
 }
 
@@ -17,14 +19,17 @@ export type StreamEvent =
   | { type: 'text-start'; index: number }
   | { type: 'text-delta'; index: number; delta: string }
   | { type: 'text-end'; index: number }
-  | { type: 'reasoning-start'; index: number }
+  /** `redactedData`: an encrypted reasoning block (Anthropic redacted_thinking) with no readable deltas. */
+  | { type: 'reasoning-start'; index: number; redactedData?: string }
   | { type: 'reasoning-delta'; index: number; delta: string }
-  | { type: 'reasoning-end'; index: number }
+  /** `signature`: the upstream's proof of the reasoning text, to be sent back to that upstream unchanged. */
+  | { type: 'reasoning-end'; index: number; signature?: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
   | { type: 'tool-call-end'; index: number }
   | ({ type: 'usage' } & Usage)
-  | { type: 'message-end'; finishReason: FinishReason; rawFinishReason?: string }
+  /** `stopSequence`: which of the request's stop sequences ended the answer, when the upstream says. */
+  | { type: 'message-end'; finishReason: FinishReason; rawFinishReason?: string; stopSequence?: string }
   | { type: 'error'; error: RelayError };
 
 export type StreamEventType = StreamEvent['type'];

@@ -20,7 +20,7 @@ import { linkedAbortController } from '../streams/abort.js';
 import { AttemptTimeout, providerContext } from './attempt-target.js';
 import { startChatAttempt } from './chat-attempt.js';
 import { runFailover, type FailoverDependencies } from './failover-loop.js';
-import { listModels } from './model-listing.js';
+import { capabilitiesOf, listModels } from './model-listing.js';
 import type { ProviderDirectory } from './provider-directory.js';
 import { conversationKey, type RoutingEngine } from './routing-engine.js';
 import { finishOk, finishWithError, type RequestRecord, type UsageLog } from './usage-log.js';
@@ -65,12 +65,14 @@ export class Dispatcher implements RelayService {
     if (resolution.kind !== 'routes') return undefined;
     const providers = new Set(resolution.candidates.map((route) => route.providerId));
     const contextWindow = Math.max(0, ...resolution.candidates.map((route) => route.contextWindow ?? 0));
+    const capabilities = capabilitiesOf(resolution.candidates);
     return {
       id,
       ownedBy: providers.size === 1 ? [...providers][0] ?? 'switchboard' : 'switchboard',
       created: Math.floor(this.options.now() / 1000),
       virtual: resolution.virtual || providers.size > 1,
       ...(contextWindow > 0 ? { contextWindow } : {}),
+      ...(capabilities === undefined ? {} : { capabilities }),
     };
   }
 

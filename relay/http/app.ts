@@ -1,6 +1,9 @@
 import express, { type Express, type Router } from 'express';
 import type { RelayService } from '../core/relay-service.js';
+import { anthropicWire } from '../protocols/anthropic/index.js';
+import { ollamaWire } from '../protocols/ollama/index.js';
 import { openAiRoutes } from '../protocols/openai/index.js';
+import { responsesWire } from '../protocols/responses/index.js';
 import { errorHandler, notFound, type ErrorDialect, type ErrorLogger } from './middleware/error-handler.js';
 import { jsonBody } from './middleware/json-body.js';
 import { localSafety } from './middleware/local-safety.js';
@@ -32,7 +35,11 @@ export interface WireMount {
   lenientContentType?: (path: string) => boolean;
 }
 
-const wires: WireMount[] = [];
+const wires: WireMount[] = [
+  anthropicWire,
+  responsesWire,
+  ollamaWire,
+];
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();

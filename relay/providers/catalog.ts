@@ -41,8 +41,9 @@ export interface ProviderDefinition {
   /** Stable lower-case id, also the settings key (`providers.<id>`). */
   id: string;
   name: string;
-  kind: 'openai-compatible';
-  /** OpenAI-compatible base; join paths with {@link joinBaseUrl}. */
+  /** The adapter: OpenAI chat completions, or Anthropic's native Messages API. */
+  kind: 'openai-compatible' | 'anthropic';
+  /** OpenAI-compatible base (for `anthropic`, the origin: paths start with /v1); join paths with {@link joinBaseUrl}. */
   baseUrl: string;
   /** Env var names holding a key, conventional first (`_2`, `_3` suffixes are the caller's business). */
   keyEnv: string[];
@@ -478,6 +479,27 @@ const catalog: ProviderDefinition[] = [
       model('gpt-5', false, multimodalThinking, { contextWindow: 400_000, maxOutputTokens: 128_000 }),
     ],
     notes: 'Paid; reasoning models reject max_tokens and temperature other than 1.',
+  },
+  {
+    id: 'anthropic',
+    name: 'Anthropic',
+    // Native Messages API: keeps thinking signatures, cache_control and anthropic-beta for Claude Code.
+    kind: 'anthropic',
+    baseUrl: 'https://api.anthropic.com',
+    keyEnv: ['ANTHROPIC_API_KEY'],
+    keyRequired: true,
+    tier: 'paid',
+    freeQuota: { requestsPerDay: 200, scope: 'account' },
+    signupUrl: 'https://console.anthropic.com/settings/keys',
+    docsUrl: 'https://docs.claude.com/en/api/messages',
+    // GET /v1/models answers in Anthropic's shape (the adapter reads it).
+    discovery: true,
+    quirks: {},
+    headers: { 'anthropic-version': '2023-06-01' },
+    // None curated: Claude ids and windows change faster than this catalog (the SDK already lists
+    // newer families than the reference notes), so discovery is the only source of truth.
+    models: [],
+    notes: 'Paid; 529 overloaded under load. No JSON mode: response_format is not sent.',
   },
   {
     id: 'ollama',

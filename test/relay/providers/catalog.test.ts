@@ -144,7 +144,8 @@ describe('providerCatalog', () => {
 
   it('drops OpenAI-only fields for every other upstream', () => {
     for (const definition of providerCatalog) {
-      if (definition.id === 'openai' || definition.id === 'openrouter') continue;
+      // Quirks rewrite OpenAI chat-completions bodies; the native Anthropic adapter builds its own.
+      if (definition.id === 'openai' || definition.id === 'openrouter' || definition.kind !== 'openai-compatible') continue;
       expect(definition.quirks.dropFields, definition.id).toEqual(
         expect.arrayContaining(['store', 'metadata', 'service_tier', 'prediction', 'prompt_cache_key']),
       );
@@ -152,6 +153,11 @@ describe('providerCatalog', () => {
       const fields = definition.quirks.dropFields ?? [];
       expect(new Set(fields).size, definition.id).toBe(fields.length);
     }
+  });
+
+  it('reaches Anthropic through its native adapter', () => {
+    expect(provider('anthropic')).toMatchObject({ kind: 'anthropic', baseUrl: 'https://api.anthropic.com', keyEnv: ['ANTHROPIC_API_KEY'], tier: 'paid', discovery: true });
+    expect(provider('anthropic').headers?.['anthropic-version']).toBe('2023-06-01');
   });
 
   it('sends only valid header names and values', () => {
