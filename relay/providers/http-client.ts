@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 
 /**
  * The upstream HTTP seam. Adapters get a client through their context so tests and benches can
@@ -58,11 +58,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return {
       status: response.statusCode,
       headers,
-      body,
+      body: readToEnd(body, request.signal),
       text: () => body.text(),
       dump: async () => {
         await body.dump().catch(() => undefined);
       },
     };
   };
+}
+
+/**
+ * Iterates a response body without destroying it when the reader stops early (an SSE reader
+ * stops at `[DONE]`): destroying builds an AbortError with a stack trace on every request. What
+ * is left is dumped instead, which also keeps the connection reusable.
+ */
+async function* readToEnd(body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  let finished = false;
+  try {
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+    finished = true;
+  } finally {
+    if (!finished && !body.destroyed) {
+      // A cancelled request closes its connection at once; an answer read to its end marker has
+      // at most a few bytes left, which a bounded dump reads without waiting on a stalled peer.
+      if (signal.aborted) body.destroy();
+      else await body.dump({ limit: 64 * 1024, signal: AbortSignal.timeout(1_000) }).catch(() => body.destroy());
+    }
+  }
 }

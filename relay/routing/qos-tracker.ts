@@ -53,6 +53,8 @@ interface RouteState {
   lastSuccessAt?: number;
   lastError?: { message: string; at: number; outcome: SampleOutcome };
   consecutiveFailures: number;
+  /** The derived figures, valid until the next sample or the next bucket boundary. */
+  cached?: { bucket: number; qos: RouteQos };
 }
 
 const BUCKET_MS = 5 * 60_000;
@@ -80,6 +82,7 @@ export class QosTracker {
 
   record(routeKey: string, sample: QosSample): void {
     const state = this.state(routeKey);
+    delete state.cached;
     state.samples.push(sample);
     if (state.samples.length > this.windowSize) state.samples.shift();
     const start = sample.at - (sample.at % BUCKET_MS);
@@ -100,9 +103,21 @@ export class QosTracker {
     }
   }
 
+  /**
+   * The derived figures of a route. Ranking asks on every request, so they are computed once per
+   * new sample (or per five-minute bucket, when the hourly and daily windows move) and cached.
+   */
   get(routeKey: string, now: number): RouteQos {
     const state = this.routes.get(routeKey);
     if (!state) return { samples: 0, consecutiveFailures: 0, recentTtftMs: [] };
+    const bucket = Math.floor(now / BUCKET_MS);
+    if (state.cached?.bucket === bucket) return state.cached.qos;
+    const qos = this.derive(state, now);
+    state.cached = { bucket, qos };
+    return qos;
+  }
+
+  private derive(state: RouteState, now: number): RouteQos {
     const okSamples = state.samples.filter((sample) => sample.outcome === 'ok');
     const ttfts = okSamples.map((sample) => sample.ttftMs).filter((value): value is number => value !== undefined);
     const speeds = okSamples.map((sample) => sample.tokensPerSecond).filter((value): value is number => value !== undefined && value > 0);

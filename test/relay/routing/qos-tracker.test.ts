@@ -21,6 +21,18 @@ describe('QosTracker', () => {
     expect(qos.recentTtftMs).toEqual([100, 200, 300, 400, 1000]);
   });
 
+  it('recomputes after each new sample and when the hourly window moves, not on every read', () => {
+    const tracker = new QosTracker();
+    tracker.record('a/m', { at: 0, source: 'live', outcome: 'ok', ttftMs: 100 });
+    const first = tracker.get('a/m', 1);
+    expect(tracker.get('a/m', 2)).toBe(first);
+    tracker.record('a/m', { at: 3, source: 'live', outcome: 'ok', ttftMs: 300 });
+    expect(tracker.get('a/m', 4).ttftP95Ms).toBe(300);
+    expect(tracker.get('a/m', 4).successRate1h).toBe(1);
+    // Two hours later the hourly window is empty.
+    expect(tracker.get('a/m', 2 * 60 * minute).successRate1h).toBeUndefined();
+  });
+
   it('does not count request errors against the route', () => {
     const tracker = new QosTracker();
     tracker.record('a/m', { at: 1, source: 'live', outcome: 'request' });
