@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { runRoutingScenario } from './routing-scenario.js';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -547,6 +548,8 @@ async function main(): Promise<void> {
     const halves = memory.run.halves;
     const flatGrowthMb = Math.max(halves.maxGrowthMb, halves.minGrowthMb);
     const heapGrowthMb = memory.run.heapAfterGcEndMb - memory.run.heapAfterGcStartMb;
+    // The routing scenario runs in this process in virtual time: it needs no child and no load.
+    const routing = await runRoutingScenario();
     const goals = [
       { goal: `added p50 latency at concurrency ${c1} <= 0.5 ms`, value: addedC1?.p50 ?? null, unit: 'ms', met: addedC1 !== undefined && addedC1.p50 <= 0.5 },
       { goal: `added p99 latency at concurrency ${c1} <= 3 ms`, value: addedC1?.p99 ?? null, unit: 'ms', met: addedC1 !== undefined && addedC1.p99 <= 3 },
@@ -613,6 +616,7 @@ async function main(): Promise<void> {
       clientChoice,
       memory,
       startup,
+      routing,
       goals,
       benchDurationS: round((performance.now() - benchStarted) / 1000, 1),
     };
@@ -715,6 +719,13 @@ async function main(): Promise<void> {
     );
     out.push(`\nSTARTUP (spawn -> port accepts a connection, offline): first ${startup.firstMs} ms, median ${startup.medianMs} ms, max ${startup.maxMs} ms over ${startup.runs} runs`);
     out.push(`  in-process marks of the median run (ms since process start): ${Object.entries(startup.marks).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    out.push(
+      `\nROUTING (simulated fleet, ${routing.virtualHours} h of virtual time, ${routing.requests} requests to auto-fastest): ` +
+        `success ${round(routing.successRate * 100, 1)} %, TTFT regret mean ${routing.regretMean} / median ${routing.regretMedian} ` +
+        `(achieved ${routing.meanTtftMs} ms vs fastest healthy ${routing.fastestHealthyMeanTtftMs} ms), ` +
+        `whole-answer regret mean ${routing.totalTimeRegretMean} / median ${routing.totalTimeRegretMedian}; ` +
+        `probes per model per hour: ${Object.entries(routing.probesPerModelPerHour).map(([id, count]) => `${id} ${count}`).join(', ')}`,
+    );
     out.push('\nGOALS');
     out.push(table(['goal', 'value', 'met'], goals.map((g) => [g.goal, g.value === null ? '–' : `${formatNumber(g.value)} ${g.unit}`, g.met ? 'yes' : 'NO'])));
     out.push(`\nbench took ${results.benchDurationS} s; JSON: ${join(resultsDir, 'latest.json')}`);

@@ -70,7 +70,12 @@ export function createApp(deps: AppDependencies): Express {
     });
   }
   app.use(jsonBody({ limitBytes: deps.bodyLimitBytes, lenientContentType: (path) => wires.some((wire) => wire.lenientContentType?.(path) === true) }));
-  for (const wire of wires) app.use(wire.routes(deps.service));
+  for (const wire of wires) {
+    const router = wire.routes(deps.service);
+    // A wire's router only sees the requests its dialect speaks for: the hot OpenAI path does
+    // not walk every other wire's routes.
+    app.use((request, response, next) => (wire.errors.matches(request) ? router(request, response, next) : next()));
+  }
   app.use(openAiRoutes(deps.service));
 
   app.use(notFound());
