@@ -100,7 +100,29 @@ describe('auto-fastest', () => {
   });
 
   it('serves before any probe has finished', async () => {
-    const { relay } = await setup({ only: { ttftMs: 100, tokensPerSecond: 100 } });
+    // Probes that never answer: the relay must listen and route without waiting for them.
+    const clock = new FakeClock();
+    const fleet = createSimulatedFleet(clock, { only: { ttftMs: 100, tokensPerSecond: 100 } });
+    let probesStarted = 0;
+    const http: typeof fleet.http = (request) => {
+      if (request.body?.includes('Count from 1 to 20')) {
+        probesStarted++;
+        return new Promise((_resolve, reject) => request.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+      }
+      return fleet.http(request);
+    };
+    const relay = await startTestRelay({
+      config: { version: 1, endpoints: [{ id: 'only', baseUrl: fleet.baseUrl('only'), discovery: false, free: true, models: ['sim-model'] }] },
+      now: clock.now,
+      random: () => 0.5,
+      http,
+      probe: true,
+    });
+    relays.push(relay);
+    await relay.relay.discovered();
+    const deadline = Date.now() + 2_000;
+    while (probesStarted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(probesStarted).toBeGreaterThan(0);
     expect(relay.relay.routing.views()[0]?.qos.samples).toBe(0);
     expect((await ask(relay)).status).toBe(200);
   });
