@@ -97,7 +97,7 @@ const openAiOnlyFields = [
 /** Quirks every upstream but OpenAI (and OpenRouter, which routes to OpenAI too) needs. */
 function nonOpenAi(extra: RequestQuirks = {}): RequestQuirks {
   const { dropFields = [], ...rest } = extra;
-  return { dropFields: [...new Set([...openAiOnlyFields, ...dropFields])], developerAsSystem: true, ...rest };
+  return { dropFields: [...new Set([...openAiOnlyFields, ...dropFields])], ...rest };
 }
 
 /** Mistral's API shape, shared by La Plateforme and the Codestral endpoint. */
@@ -141,7 +141,6 @@ const catalog: ProviderDefinition[] = [
     quirks: nonOpenAi({
       dropFields: ['logprobs', 'top_logprobs', 'logit_bias', 'n'],
       dropMessageName: true,
-      dropAssistantReasoning: true,
     }),
     models: [
       model('llama-3.1-8b-instant', true, chat, { contextWindow: k128 }),

@@ -33,14 +33,10 @@ export interface RequestQuirks {
   seedField?: string;
   /** Tool-call ids must match this form; ids are rewritten reversibly (Mistral: 9 alphanumerics). */
   toolCallIdLength?: number;
-  /** Drop non-standard assistant fields (reasoning_content) the upstream rejects. */
-  dropAssistantReasoning?: boolean;
   /** Strip a `models/` prefix from discovered ids (Gemini's OpenAI endpoint). */
   stripModelPrefix?: string;
   /** Cap on output tokens sent upstream when the client asks for more or nothing. */
   defaultMaxOutputTokens?: number;
-  /** Send `developer` messages as `system`; only OpenAI itself knows the `developer` role. */
-  developerAsSystem?: boolean;
   /**
    * Keep assistant `reasoning_content` inside a tool loop and drop it elsewhere (DeepSeek thinking
    * mode answers 400 when it is missing from a tool loop's history).

@@ -149,7 +149,6 @@ describe('providerCatalog', () => {
       expect(definition.quirks.dropFields, definition.id).toEqual(
         expect.arrayContaining(['store', 'metadata', 'service_tier', 'prediction', 'prompt_cache_key']),
       );
-      expect(definition.quirks.developerAsSystem, definition.id).toBe(true);
       const fields = definition.quirks.dropFields ?? [];
       expect(new Set(fields).size, definition.id).toBe(fields.length);
     }
