@@ -14,6 +14,8 @@ export interface StreamSource {
 
 interface Block {
   kind: 'text' | 'reasoning' | 'tool' | 'ignored';
+  /** Tool blocks: whether any argument JSON arrived. */
+  hasArguments?: boolean;
   index: number;
   signature?: string;
 }
@@ -115,11 +117,15 @@ export class MessageTranslator {
       }
       case 'tool_use': {
         const index = this.counters.tool++;
-        this.blocks.set(wireIndex, { kind: 'tool', index });
+        const open: Block = { kind: 'tool', index };
+        this.blocks.set(wireIndex, open);
         out.push({ type: 'tool-call-start', index, id: block.id || `toolu_${randomId()}`, name: block.name ?? '' });
         // A whole input in the start block (non-incremental servers); the usual `{}` is never sent as a prefix.
         const input = block.input;
-        if (input !== null && typeof input === 'object' && Object.keys(input).length > 0) out.push({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(input) });
+        if (input !== null && typeof input === 'object' && Object.keys(input).length > 0) {
+          out.push({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(input) });
+          open.hasArguments = true;
+        }
         break;
       }
       default:
@@ -136,6 +142,7 @@ export class MessageTranslator {
     else if (block.kind === 'reasoning' && delta.type === 'signature_delta' && delta.signature) block.signature = delta.signature;
     else if (block.kind === 'tool' && delta.type === 'input_json_delta' && delta.partial_json) {
       out.push({ type: 'tool-call-delta', index: block.index, argumentsDelta: delta.partial_json });
+      block.hasArguments = true;
     }
   }
 
@@ -145,7 +152,12 @@ export class MessageTranslator {
     this.blocks.delete(wireIndex);
     if (block.kind === 'text') out.push({ type: 'text-end', index: block.index });
     else if (block.kind === 'reasoning') out.push({ type: 'reasoning-end', index: block.index, ...(block.signature ? { signature: block.signature } : {}) });
-    else if (block.kind === 'tool') out.push({ type: 'tool-call-end', index: block.index });
+    else if (block.kind === 'tool') {
+      // A call without arguments streams only an empty fragment; OpenAI-side clients parse the
+      // arguments as JSON, and "" is not JSON, so it becomes the empty object.
+      if (!block.hasArguments) out.push({ type: 'tool-call-delta', index: block.index, argumentsDelta: '{}' });
+      out.push({ type: 'tool-call-end', index: block.index });
+    }
   }
 }
 
