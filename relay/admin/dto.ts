@@ -352,3 +352,187 @@ export interface PinRequest {
 export interface BansRequest {
   bans: string[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Config tokens: POST /admin/config/export, POST /admin/config/import
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * POST /admin/config/export. Keys go into the token only with `includeKeys: true`, and then a
+ * passphrase (at least 8 characters, never stored) is required: the token is encrypted with it.
+ */
+export interface ConfigExportRequest {
+  includeKeys: boolean;
+  passphrase?: string;
+}
+
+export interface ConfigExportResponse {
+  /** `sbcfg1.plain.…` (settings only) or `sbcfg1.sealed.…` (settings and keys, encrypted). */
+  token: string;
+  includesKeys: boolean;
+  /** How many stored keys the token carries (0 without includeKeys). */
+  keyCount: number;
+  /** What was left out and why (a key whose secret is missing, a credential header). */
+  warnings: string[];
+}
+
+/** POST /admin/config/import: the preview, and the import itself with `apply: true`. */
+export interface ConfigImportRequest {
+  token: string;
+  /** Required for a sealed token (one with keys). */
+  passphrase?: string;
+  /** `merge` (default): add and update, remove nothing. `replace`: the settings become the token's. */
+  mode?: 'merge' | 'replace';
+  /** False (default): only say what would change. */
+  apply?: boolean;
+}
+
+/** A key an import adds, skips or removes; masked like every key the admin API shows. */
+export interface ImportKeyView {
+  provider: string;
+  label: string;
+  /** The last four characters only (`…abcd`). */
+  masked: string;
+  models?: string[];
+  /** Why it is skipped (already stored, unknown provider). */
+  reason?: string;
+}
+
+/**
+ * A base URL the import adds or changes. Check every one: the provider's keys (`keys` of them)
+ * are sent there, and a crafted token could point a provider at a server that collects keys.
+ */
+export interface ImportBaseUrlView {
+  provider: string;
+  /** A custom endpoint rather than a built-in provider. */
+  custom: boolean;
+  /** Null for a new custom endpoint. */
+  from: string | null;
+  to: string;
+  /** How many keys (stored, imported and from the environment) would be sent to `to`. */
+  keys: number;
+  /** Plain http to another machine, ... */
+  warnings: string[];
+}
+
+export interface ImportChangeView {
+  id: string;
+  /** The settings that change: `enabled`, `baseUrl`, `headers`, `discovery`, `models`, `free`. */
+  fields: string[];
+}
+
+export interface ConfigImportPreview {
+  mode: 'merge' | 'replace';
+  /** True when the import was applied (the request said `apply: true` and it succeeded). */
+  applied: boolean;
+  /** Whether the token carried keys (it was sealed). */
+  includesKeys: boolean;
+  /** When the token was made, as it says. */
+  createdAt: string;
+  /** False when importing would change nothing. */
+  changes: boolean;
+  baseUrls: ImportBaseUrlView[];
+  providers: { enabled: string[]; disabled: string[]; changed: ImportChangeView[] };
+  endpoints: { added: string[]; removed: string[]; changed: ImportChangeView[] };
+  /** `routing.policy: "free-first" → "any"`, ... */
+  routing: string[];
+  /** Timeouts and the Claude model map, in the same form. */
+  settings: string[];
+  keys: {
+    add: ImportKeyView[];
+    skipped: ImportKeyView[];
+    /** Stored keys deleted with the custom endpoints a replace removes. */
+    removed: ImportKeyView[];
+  };
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client integrations: GET /admin/integrations, POST /admin/integrations/:id/{preview,apply,undo}
+// ---------------------------------------------------------------------------------------------
+
+/** Whether a coding agent's config points at this relay. `drift`: our entry exists but differs. */
+export type IntegrationState = 'not-configured' | 'configured' | 'drift' | 'invalid';
+
+/** One client we can configure (OpenCode, OpenClaw, ...), as found on this machine. */
+export interface IntegrationView {
+  /** `opencode`, `openclaw`. */
+  id: string;
+  name: string;
+  /** Its config directory exists or its executable is on PATH. */
+  installed: boolean;
+  /** The executable found on PATH, if any. */
+  binary: string | null;
+  /** The config file Switchboard edits for it. */
+  configPath: string;
+  configExists: boolean;
+  state: IntegrationState;
+  /** Where our entry points (`http://127.0.0.1:4747/v1`) and its port, when configured. */
+  baseUrl: string | null;
+  port: number | null;
+  /** Model ids our entry lists. */
+  models: string[];
+  /** The client's default model, whoever set it. */
+  defaultModel: string | null;
+  /** The default model is one of ours (`switchboard/...`). */
+  usesRelayByDefault: boolean;
+  /** How our entry differs from what apply would write now (offer a repair: apply again). */
+  drift: string[];
+  /** Why the file cannot be read or written (invalid syntax, a symbolic link). */
+  problem: string | null;
+  /** A backup exists, so undo can restore the file as it was before Switchboard first wrote it. */
+  undoAvailable: boolean;
+}
+
+/** One model id as apply lists it in a client's config. */
+export interface IntegrationModelView {
+  id: string;
+  name: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  vision?: boolean;
+  reasoning?: boolean;
+}
+
+/** What apply points clients at. The key itself is never returned. */
+export interface IntegrationTargetView {
+  baseUrl: string;
+  /** A relay token is set, so clients get it as their API key (else a placeholder). */
+  tokenSet: boolean;
+  models: IntegrationModelView[];
+}
+
+export interface IntegrationsResponse {
+  integrations: IntegrationView[];
+  target: IntegrationTargetView;
+}
+
+/** Body of POST /admin/integrations/:id/preview and /apply. */
+export interface IntegrationApplyRequest {
+  /** Also make `switchboard/auto-fastest` the client's default model (default false). */
+  setDefault?: boolean;
+}
+
+export interface IntegrationPreviewResponse {
+  id: string;
+  configPath: string;
+  /** False when the file already says exactly this (apply would write nothing). */
+  changed: boolean;
+  /** Unified diff of the file, before → after, with the relay token masked. */
+  diff: string;
+}
+
+export interface IntegrationApplyResponse extends IntegrationPreviewResponse {
+  /** Where the original file was saved before the first write (null: the file was new or unchanged). */
+  backupPath: string | null;
+  integration: IntegrationView;
+}
+
+export interface IntegrationUndoResponse {
+  id: string;
+  configPath: string;
+  /** `restored` from the backup, `removed` (Switchboard had created the file), or `nothing` to undo. */
+  outcome: 'restored' | 'removed' | 'nothing';
+  diff: string;
+  integration: IntegrationView;
+}

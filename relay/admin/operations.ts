@@ -16,3 +16,5 @@ export { addKey, knownSecrets, listKeys, removeKey, type AddKeyOptions } from '.
 export { addEndpoint, listEndpoints, removeEndpoint, type AddEndpointOptions } from './endpoint-operations.js';
 export { updateProvider } from './provider-operations.js';
 export { checkBaseUrl, normalizeKey } from './validate.js';
+export { applyImport, exportToken, previewImport, type ExportTokenOptions, type ImportTokenOptions } from './config-token.js';
+export { tokenKind, type TokenKind } from './config-token-format.js';

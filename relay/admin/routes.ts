@@ -9,12 +9,20 @@ import type { UsageLog } from '../dispatch/usage-log.js';
 import type { KeyPool } from '../keys/key-pool.js';
 import { redactSecrets } from '../keys/redact.js';
 import type { SecretStore } from '../keys/secret-store.js';
+import type { Integration, IntegrationContext, RelayTarget } from '../integrations/integration.js';
+import { INTEGRATIONS, integrationById, integrationIds } from '../integrations/registry.js';
 import { adminAuth } from './auth.js';
 import type {
   AddEndpointResponse,
   AddKeyResponse,
   ApiErrorBody,
+  ConfigExportResponse,
+  ConfigImportPreview,
   EndpointsResponse,
+  IntegrationApplyResponse,
+  IntegrationPreviewResponse,
+  IntegrationsResponse,
+  IntegrationUndoResponse,
   KeysResponse,
   ModelsResponse,
   BansRequest,
@@ -31,16 +39,20 @@ import type {
 import {
   addEndpoint,
   addKey,
+  applyImport,
+  exportToken,
   knownSecrets,
   listEndpoints,
   listKeys,
   OperationError,
+  previewImport,
   removeEndpoint,
   removeKey,
   updateProvider,
   type CatalogEntry,
   type OperationsContext,
 } from './operations.js';
+import { clientBaseUrl, integrationFailure, integrationView, maskToken, relayTarget, relayToken, targetModels } from './integration-operations.js';
 import { packageVersion } from './version.js';
 import { decisionView, modelViews, providerViews, qosRouteView, requestView, statusCounts, withKeyStates } from './views.js';
 
@@ -293,6 +305,111 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     });
     await settle();
     await send(response, 200, { bans: deps.configSource.get().routing.bans });
+  });
+
+  // Config tokens. The token and passphrase are never logged: errors about them are
+  // OperationErrors (not logged) whose messages never quote either.
+  router.post('/config/export', async (request, response) => {
+    const body = objectBody(request);
+    if (body.includeKeys !== undefined && typeof body.includeKeys !== 'boolean') throw new OperationError('includeKeys must be true or false.', 400, 'invalid_request');
+    if (body.passphrase !== undefined && typeof body.passphrase !== 'string') throw new OperationError('The passphrase must be a string.', 400, 'invalid_passphrase');
+    const result: ConfigExportResponse = await exportToken(ctx, {
+      includeKeys: body.includeKeys === true,
+      ...(body.passphrase === undefined ? {} : { passphrase: body.passphrase as string }),
+    });
+    await send(response, 200, result);
+  });
+
+  router.post('/config/import', async (request, response) => {
+    const body = objectBody(request);
+    if (typeof body.token !== 'string' || body.token.trim() === '') throw new OperationError('The token is required (token).', 400, 'missing_token');
+    if (body.passphrase !== undefined && typeof body.passphrase !== 'string') throw new OperationError('The passphrase must be a string.', 400, 'invalid_passphrase');
+    if (body.apply !== undefined && typeof body.apply !== 'boolean') throw new OperationError('apply must be true or false.', 400, 'invalid_request');
+    const options = {
+      ...(body.passphrase === undefined ? {} : { passphrase: body.passphrase as string }),
+      ...(body.mode === undefined ? {} : { mode: body.mode as 'merge' | 'replace' }),
+    };
+    let result: ConfigImportPreview;
+    if (body.apply === true) {
+      result = await applyImport(ctx, body.token, options);
+      await settle();
+    } else {
+      result = await previewImport(ctx, body.token, options);
+    }
+    await send(response, 200, result);
+  });
+
+  // Client integrations (OpenCode, OpenClaw, ...): paths resolve in the relay's environment
+  // (HOME, XDG_CONFIG_HOME, OPENCODE_CONFIG, OPENCLAW_CONFIG_PATH, ...).
+  const integrationContext: IntegrationContext = { env: deps.env ?? process.env };
+
+  async function integrationTarget(): Promise<{ target: RelayTarget; token: string | undefined }> {
+    const token = await relayToken(deps.env ?? {}, deps.secretStore);
+    const origin = deps.address?.()?.url;
+    if (origin === undefined) throw new OperationError('The relay is not listening yet.', 409, 'not_listening');
+    const models = targetModels(deps.directory.routes(), deps.configSource.get());
+    return { target: relayTarget(clientBaseUrl(origin), token, models), token };
+  }
+
+  function integrationOf(request: Request): Integration {
+    const integration = integrationById(param(request, 'id'));
+    if (!integration) throw new OperationError(`Unknown client '${param(request, 'id').slice(0, 40)}': one of ${integrationIds().join(', ')}.`, 404, 'unknown_integration');
+    return integration;
+  }
+
+  function setDefaultOf(request: Request): boolean {
+    const body = objectBody(request);
+    if (body.setDefault !== undefined && typeof body.setDefault !== 'boolean') throw new OperationError('setDefault must be true or false.', 400, 'invalid_request');
+    return body.setDefault === true;
+  }
+
+  router.get('/integrations', async (_request, response) => {
+    const { target, token } = await integrationTarget();
+    const detections = await Promise.all(INTEGRATIONS.map((integration) => integration.detect(integrationContext, target)));
+    const body: IntegrationsResponse = {
+      integrations: detections.map(integrationView),
+      target: { baseUrl: target.baseUrl, tokenSet: token !== undefined, models: target.models.map((model) => ({ ...model })) },
+    };
+    await send(response, 200, body);
+  });
+
+  router.post('/integrations/:id/preview', async (request, response) => {
+    const integration = integrationOf(request);
+    const setDefault = setDefaultOf(request);
+    const { target, token } = await integrationTarget();
+    const preview = await integration.preview(integrationContext, { target, setDefault }).catch((error: unknown) => Promise.reject(integrationFailure(error)));
+    const body: IntegrationPreviewResponse = { id: preview.id, configPath: preview.configPath, changed: preview.changed, diff: maskToken(preview.diff, token) };
+    await send(response, 200, body);
+  });
+
+  router.post('/integrations/:id/apply', async (request, response) => {
+    const integration = integrationOf(request);
+    const setDefault = setDefaultOf(request);
+    const { target, token } = await integrationTarget();
+    const result = await integration.apply(integrationContext, { target, setDefault }).catch((error: unknown) => Promise.reject(integrationFailure(error)));
+    const body: IntegrationApplyResponse = {
+      id: result.id,
+      configPath: result.configPath,
+      changed: result.changed,
+      diff: maskToken(result.diff, token),
+      backupPath: result.backupPath,
+      integration: integrationView(await integration.detect(integrationContext, target)),
+    };
+    await send(response, 200, body);
+  });
+
+  router.post('/integrations/:id/undo', async (request, response) => {
+    const integration = integrationOf(request);
+    const { target, token } = await integrationTarget();
+    const result = await integration.undo(integrationContext).catch((error: unknown) => Promise.reject(integrationFailure(error)));
+    const body: IntegrationUndoResponse = {
+      id: result.id,
+      configPath: result.configPath,
+      outcome: result.outcome,
+      diff: maskToken(result.diff, token),
+      integration: integrationView(await integration.detect(integrationContext, target)),
+    };
+    await send(response, 200, body);
   });
 
   router.get('/requests', async (request, response) => {

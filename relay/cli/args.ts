@@ -26,7 +26,7 @@ export const GLOBAL_OPTIONS = {
 } as const satisfies OptionSpecs;
 
 /** Commands that take a subcommand. */
-const GROUPS = new Set(['keys', 'endpoints', 'token']);
+const GROUPS = new Set(['keys', 'endpoints', 'token', 'config']);
 
 export interface SplitArgs {
   /** `['keys', 'add']`, `['serve']`, or `[]`. */
@@ -110,5 +110,7 @@ export interface Command<Context> {
   name: string;
   options: OptionSpecs;
   positionals: { min: number; max: number; names: string };
+  /** Parses the arguments itself instead of parseArgs (a command that passes arguments through). */
+  parse?(rest: readonly string[]): ParsedArgs;
   run(context: Context, args: ParsedArgs): Promise<number>;
 }

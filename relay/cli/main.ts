@@ -2,9 +2,11 @@ import { OperationError } from '../admin/operations.js';
 import { packageVersion } from '../admin/version.js';
 import { AdminApiError } from './admin-client.js';
 import { CliError, parseCommandArgs, splitCommand, stringValue, UsageError, type Command } from './args.js';
+import { configCommands } from './config.js';
 import { configDirOf, type CommandContext } from './context.js';
 import { doctorCommands } from './doctor.js';
 import { endpointsCommands } from './endpoints.js';
+import { integrationCommands } from './integrations.js';
 import { processIo, type CliIo } from './io.js';
 import { keysCommands } from './keys.js';
 import { serveCommands } from './serve.js';
@@ -19,9 +21,9 @@ import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
  */
 
 const COMMANDS = new Map<string, Command<CommandContext>>(
-  [...serveCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...tokenCommands, ...doctorCommands].map((command) => [command.name, command]),
+  [...serveCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...tokenCommands, ...doctorCommands, ...configCommands, ...integrationCommands].map((command) => [command.name, command]),
 );
-const GROUPS = new Set(['keys', 'endpoints', 'token']);
+const GROUPS = new Set(['keys', 'endpoints', 'token', 'config']);
 
 function usageOf(topic: string | undefined): string {
   return (topic === undefined ? undefined : COMMAND_USAGE[topic]) ?? MAIN_USAGE;
@@ -64,12 +66,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           io.stdout(`${usageOf(first)}\n`);
           return 0;
         }
-        throw new UsageError(`Missing the ${first} subcommand: ${first === 'token' ? 'set, clear or show' : 'add, list or remove'}.`, first);
+        throw new UsageError(`Missing the ${first} subcommand: ${first === 'token' ? 'set, clear or show' : first === 'config' ? 'export or import' : 'add, list or remove'}.`, first);
       }
       throw new UsageError(GROUPS.has(first) ? `Unknown subcommand '${second?.slice(0, 40)}' of ${first}.` : `Unknown command '${first.slice(0, 40)}'.`, topic);
     }
 
-    const args = parseCommandArgs(name, rest, command.options, command.positionals);
+    const args = command.parse ? command.parse(rest) : parseCommandArgs(name, rest, command.options, command.positionals);
     if (args.values.help === true) {
       io.stdout(`${usageOf(name)}\n`);
       return 0;

@@ -24,6 +24,10 @@ Commands:
   endpoints remove NAME                Remove a custom endpoint and its keys
   token set [TOKEN]                    Require a relay token from clients (generated when left out)
   token clear | token show             Remove the relay token, or say whether one is set
+  config export [--include-keys]       Print the settings (and keys, encrypted) as one token
+  config import [TOKEN|-] [--replace]  Import such a token (shows the changes, then asks)
+  configure CLIENT [--yes] [--undo]    Point OpenCode or OpenClaw at the relay (diff first, backup)
+  run CLIENT [ARGS...]                 Start OpenCode or OpenClaw against the relay, no file changed
   doctor                               Check the installation and say how to fix problems
   help [COMMAND]                       Show help for a command
 
@@ -216,6 +220,52 @@ Says whether a relay token is set, and where it comes from (masked).
 Options:
 ${CONFIG_DIR_OPTION}`,
 
+  config: `Usage: switchboard config <export|import> ...
+
+  config export [--include-keys]                 Print the settings as one token on stdout
+  config import [TOKEN | -] [--replace] [--yes]  Show what a token would change, then import it
+
+Moves a setup to another machine:  switchboard config export > setup.txt  on one, and
+switchboard config import < setup.txt  on the other (or pipe one into the other).
+
+Options:
+${CONFIG_DIR_OPTION}`,
+
+  'config export': `Usage: switchboard config export [--include-keys] [--config-dir D]
+
+Prints the settings as one token (sbcfg1.plain.…) on standard output: providers, custom
+endpoints, routing, timeouts and the Claude model map. Not included: the server section (host,
+port, allowed hosts and origins belong to each machine), keys from environment variables, the
+relay token and the admin token.
+
+With --include-keys the stored provider keys go in too, and the token (sbcfg1.sealed.…) is
+encrypted with a passphrase of at least 8 characters (scrypt and AES-256-GCM). The passphrase is
+read from standard input: typed twice without echo on a terminal, or piped. It is not stored
+anywhere; without it the keys cannot be imported. Treat even a sealed token as private.
+
+Options:
+  --include-keys   Also export the stored keys, encrypted with a passphrase
+${CONFIG_DIR_OPTION}`,
+
+  'config import': `Usage: switchboard config import [TOKEN | -] [--replace] [--yes] [--config-dir D]
+
+Reads a token made by \`switchboard config export\` (from standard input when TOKEN is left out
+or -), checks it and shows what would change: base URLs added or changed (check these: the keys
+shown are sent there), providers switched on or off, endpoints, routing, keys to add (masked)
+and keys skipped as already stored. Then asks before changing anything. A sealed token asks for
+its passphrase on the terminal (or reads it from standard input when TOKEN is given).
+
+  switchboard config export | switchboard config import
+
+By default the import merges: what the token names is added or updated, nothing is removed.
+With --replace the settings become the token's (the server section stays); custom endpoints the
+token lacks are removed with their keys, and stored keys of built-in providers are kept.
+
+Options:
+  --replace        Replace the settings instead of merging
+  -y, --yes        Apply without asking (needed when there is no terminal)
+${CONFIG_DIR_OPTION}`,
+
   doctor: `Usage: switchboard doctor [--config-dir D]
 
 Checks the installation and prints each check with ✓ or ✗ and how to fix it: Node version,
@@ -224,6 +274,44 @@ token, local servers (Ollama, LM Studio) and keys found in the environment. Exit
 check fails. Reads only; changes nothing.
 
 Options:
+${CONFIG_DIR_OPTION}`,
+
+  configure: `Usage: switchboard configure <opencode|openclaw> [--yes] [--set-default] [--port N] [--config-dir D]
+       switchboard configure <opencode|openclaw> --undo [--yes] [--config-dir D]
+
+Adds Switchboard as a provider to the client's own config file, keeping your comments and
+other settings: OpenCode gets provider.switchboard in ~/.config/opencode/opencode.json (or
+opencode.jsonc, or $OPENCODE_CONFIG); OpenClaw gets models.providers.switchboard in
+~/.openclaw/openclaw.json (or $OPENCLAW_CONFIG_PATH). The entry lists the relay's base URL
+(from the running relay, else the configured port), the relay token as its API key (a
+placeholder when none is set; never a provider key) and the model ids the relay serves:
+auto-fastest, the aliases and every model group, with context windows where known.
+
+It prints the change as a diff first and asks before writing (on a terminal); without a
+terminal it writes only with --yes. The original is saved once as <file>.switchboard-backup
+(mode 0600) and the file is written atomically with mode 0600. A symbolic link is refused.
+Running it again changes nothing unless something drifted.
+
+Options:
+  -y, --yes        Write without asking
+  --set-default    Also make switchboard/auto-fastest the client's default model
+  --port N         Point at this port instead of the running relay's or server.port
+  --undo           Put the file back exactly as it was before Switchboard first changed it
+                   (or delete it if Switchboard created it), then remove the backup
+${CONFIG_DIR_OPTION}`,
+
+  run: `Usage: switchboard run <opencode|openclaw> [--port N] [--config-dir D] [ARGS...]
+
+Starts the client with Switchboard as its provider and switchboard/auto-fastest as its model,
+through environment variables only: no config file of yours is changed. Everything after the
+client's name is passed to it unchanged, e.g.
+  switchboard run opencode run "say hi" -m switchboard/coding
+OpenCode gets OPENCODE_CONFIG_CONTENT; OpenClaw gets OPENCLAW_CONFIG_PATH pointing at a private
+temporary copy of your config plus the Switchboard entry, deleted when it exits. Exits with
+the client's exit code.
+
+Options (before the client's name):
+  --port N         Point at this port instead of the running relay's or server.port
 ${CONFIG_DIR_OPTION}`,
 
   help: `Usage: switchboard help [COMMAND]

@@ -55,7 +55,7 @@ async function syncDirectory(dir: string): Promise<void> {
  * renamed over the target. If the rename crosses devices (EXDEV, e.g. a bind-mounted file), the
  * temp file is copied over the target instead. Refuses to write through a symbolic link.
  */
-export async function writeFileAtomic(path: string, data: string, options: WriteFileAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
   const mode = options.mode ?? 0o600;
   await refuseSymlink(path);
   const dir = dirname(path);

@@ -70,7 +70,7 @@ const allowed: Record<string, { runtime: string[]; types?: string[] }> = {
   keys: { runtime: ['keys', 'core', 'fs'] },
   routing: { runtime: ['routing', 'core'], types: ['providers', 'config'] },
   dispatch: { runtime: ['dispatch', 'core', 'streams', 'providers', 'routing', 'keys', 'config', 'fs'] },
-  admin: { runtime: ['admin', 'core', 'config', 'keys', 'routing', 'dispatch', 'providers'] },
+  admin: { runtime: ['admin', 'core', 'config', 'keys', 'routing', 'dispatch', 'providers', 'integrations'] },
   http: { runtime: ['http', 'core', 'streams', 'providers', 'protocols', 'config', 'keys', 'routing', 'dispatch', 'admin'] },
   usage: { runtime: ['usage', 'core'] },
   integrations: { runtime: ['integrations', 'core', 'config', 'fs'] },
