@@ -88,7 +88,12 @@ async function* committed(
   firstTokenAt: number,
 ): AsyncGenerator<StreamEvent> {
   const { record, usageLog, now, target } = options;
-  let idleTimer: NodeJS.Timeout | undefined;
+  // One timer for the whole stream, re-armed before each wait: it only counts while we wait for
+  // the upstream, never while a slow client is still taking the previous event.
+  let waiting = false;
+  const idleTimer = setTimeout(() => {
+    if (waiting) controller.abort(new AttemptTimeout('idle'));
+  }, options.idleMs);
   let finished = false;
   let pieces = 0;
   let outputTokens: number | undefined;
@@ -119,7 +124,8 @@ async function* committed(
       yield event;
     }
     for (;;) {
-      idleTimer = setTimeout(() => controller.abort(new AttemptTimeout('idle')), options.idleMs);
+      waiting = true;
+      idleTimer.refresh();
       let next: IteratorResult<StreamEvent> | undefined;
       let failure: unknown;
       try {
@@ -127,7 +133,7 @@ async function* committed(
       } catch (error) {
         failure = error;
       } finally {
-        clearTimeout(idleTimer);
+        waiting = false;
       }
       // Our own abort comes first: the adapter may throw it or report it as a broken connection.
       if (controller.signal.reason instanceof AttemptTimeout) {

@@ -102,7 +102,8 @@ async function readJson<T>(response: HttpResponse, context: ProviderContext, mod
   }
 }
 
-async function* streamChat(request: ChatRequest, model: string, context: ProviderContext): AsyncGenerator<StreamEvent> {
+/** Sends the request and returns the events of its answer (thrown errors: the upstream refused). */
+async function openChat(request: ChatRequest, model: string, context: ProviderContext): Promise<AsyncIterator<StreamEvent>> {
   const body = JSON.stringify(convertRequest(request, model, context.quirks));
   const response = await send(context, model, 'POST', 'chat/completions', body, 'text/event-stream');
   const source = { provider: context.providerId, model, ...(context.keyLabel === undefined ? {} : { keyLabel: context.keyLabel }) };
@@ -110,10 +111,35 @@ async function* streamChat(request: ChatRequest, model: string, context: Provide
   if (contentType.includes('application/json')) {
     // Some servers ignore `stream: true` and answer with one JSON completion.
     const completion = await readJson<ChatCompletionWire>(response, context, model);
-    yield* completionToEvents(completion, source);
-    return;
+    const events = completionToEvents(completion, source);
+    return (async function* replay() {
+      yield* events;
+    })();
   }
-  yield* parseChatStream(decodeSse(response.body), source);
+  return parseChatStream(decodeSse(response.body), source);
+}
+
+/**
+ * The answer's events, opening the request on the first `next()`. Returns the parser's own
+ * iterator rather than wrapping it in another generator: every event crosses one fewer async
+ * hop, which is measurable on the hot path.
+ */
+function streamChat(request: ChatRequest, model: string, context: ProviderContext): AsyncIterable<StreamEvent> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+      let inner: AsyncIterator<StreamEvent> | undefined;
+      return {
+        async next() {
+          inner ??= await openChat(request, model, context);
+          return inner.next();
+        },
+        async return(value?: unknown) {
+          await inner?.return?.(value);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 async function embed(request: EmbeddingRequest, model: string, context: ProviderContext): Promise<EmbeddingResult> {
