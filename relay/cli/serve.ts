@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ProvidersResponse, ProviderView } from '../admin/dto.js';
 import { createRelay, PortInUseError, type Relay, type RelayAddress } from '../index.js';
 import { CliError, portValue, stringValue, type Command, type ParsedArgs } from './args.js';
@@ -67,7 +68,8 @@ async function serve(cc: CommandContext, args: ParsedArgs, command: string): Pro
   }
   const signal = waitForSignal(cc);
   io.stdout(`Switchboard is listening at ${address.url}/v1\n`);
-  io.stdout(`Dashboard (private link, it carries the admin token): ${address.url}/?admin=${relay.adminToken}\n`);
+  // The dashboard is not part of this build yet; the admin API (and the CLI) use this token.
+  io.stdout(`Admin API: ${address.url}/admin (token in ${join(cc.configDir, 'admin-token')})\n`);
   await Promise.race([relay.discovered(), wait(DISCOVERY_WAIT_MS), signal]);
   const summary = await providerSummary(relay, address).catch(() => '');
   if (summary) io.stdout(`${summary}\n`);

@@ -58,8 +58,8 @@ export const COMMAND_USAGE: Record<string, string> = {
   serve: `Usage: switchboard serve [--port N] [--host H] [--config-dir D]
 
 Runs the relay in the foreground until Ctrl-C (SIGINT) or SIGTERM. Prints the base URL for
-clients (http://127.0.0.1:4747/v1), a dashboard link that carries the admin token (shown once;
-keep it private) and which providers are ready or need a key.
+clients (http://127.0.0.1:4747/v1), where the admin API is and which file holds its token,
+and which providers are ready or need a key.
 
 Options:
   --port N         Port to listen on (default: server.port in config.json, 4747)

@@ -56,7 +56,8 @@ describe('switchboard serve', () => {
     const url = /^Switchboard is listening at (http:\/\/127\.0\.0\.1:\d+)\/v1$/.exec(lines[1] ?? '')?.[1];
     expect(url).toBeDefined();
     const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
-    expect(lines[2]).toBe(`Dashboard (private link, it carries the admin token): ${url}/?admin=${token}`);
+    expect(lines[2]).toBe(`Admin API: ${url}/admin (token in ${join(dir, 'admin-token')})`);
+    expect(io.out).not.toContain(token);
     expect(lines[3]).toMatch(/^Ready: groq\. Need a key: cerebras, /);
     expect(io.out).not.toContain('gsk_env');
 
