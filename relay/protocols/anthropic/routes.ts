@@ -1,11 +1,10 @@
-import { once } from 'node:events';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { RelayError, toRelayError } from '../../core/errors.js';
 import { randomId } from '../../core/ids.js';
 import type { ChatDispatchResult, RelayService } from '../../core/relay-service.js';
 import { settledWithin, waitWithTicks, withKeepAlive } from '../../streams/keep-alive.js';
 import { SSE_HEADERS } from '../../streams/sse-encoder.js';
-import { clientAbortSignal, setRouteHeaders } from '../openai/index.js';
+import { clientAbortSignal, setRouteHeaders, startStream as startHttpStream, writeFrames } from '../http-response.js';
 import { estimateInputTokens } from './count-tokens.js';
 import { streamErrorEvent } from './encode-error.js';
 import { collectMessage, encodeModelPage, modelObject, type ModelPageQuery } from './encode-response.js';
@@ -33,23 +32,7 @@ export function speaksAnthropic(request: { path: string; headers: Record<string,
 }
 
 function startStream(response: Response): void {
-  response.writeHead(200, SSE_HEADERS);
-  response.flushHeaders();
-}
-
-/** Writes frames with back-pressure; stops (and so cancels the upstream) when the client leaves. */
-async function writeFrames(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
-  for await (const frame of frames) {
-    if (signal.aborted) break;
-    if (!response.write(frame)) {
-      try {
-        await once(response, 'drain', { signal });
-      } catch {
-        break;
-      }
-    }
-  }
-  response.end();
+  startHttpStream(response, SSE_HEADERS);
 }
 
 async function relayMessages(service: RelayService, request: Request, response: Response, keepAliveMs: number): Promise<void> {

@@ -1,2 +1,2 @@
-export { openAiRoutes, clientAbortSignal, setRouteHeaders, writeStream } from './routes.js';
+export { openAiRoutes, writeStream } from './routes.js';
 export { encodeError, encodeStreamError } from './encode-error.js';

@@ -1,35 +1,14 @@
-import { once } from 'node:events';
 import express, { type Request, type Response, type Router } from 'express';
 import { collectResponse } from '../../core/collect.js';
 import { RelayError } from '../../core/errors.js';
 import { completionId, randomId } from '../../core/ids.js';
-import type { AttemptRecord, ModelListing, RelayService, RouteInfo, RoutingDecision } from '../../core/relay-service.js';
+import type { ModelListing, RelayService } from '../../core/relay-service.js';
+import { clientAbortSignal, setRouteHeaders, startStream, writeFrames } from '../http-response.js';
 import type { StreamEvent } from '../../core/stream-event.js';
 import { SSE_HEADERS } from '../../streams/sse-encoder.js';
 import { encodeChatResponse, encodeCompletionResponse, encodeEmbeddingResponse } from './encode-response.js';
 import { encodeStream, type StreamEncodingOptions } from './encode-stream.js';
 import { decodeChatRequest, decodeCompletionRequest, decodeEmbeddingRequest } from './to-canonical.js';
-
-/** Aborts when the client goes away before the response is complete. */
-export function clientAbortSignal(response: Response): AbortSignal {
-  const controller = new AbortController();
-  response.on('close', () => {
-    if (!response.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
-
-/** The headers that say which route served a request; the key appears by label only. */
-export function setRouteHeaders(response: Response, route: RouteInfo | undefined, attempts: readonly AttemptRecord[], decision?: RoutingDecision): void {
-  if (response.headersSent) return;
-  if (decision?.pin) response.setHeader('x-switchboard-pin', decision.pin.honoured ? 'pinned' : 'fallback');
-  if (route) {
-    response.setHeader('x-switchboard-provider', route.provider);
-    response.setHeader('x-switchboard-model', headerSafe(route.model));
-    if (route.keyLabel) response.setHeader('x-switchboard-key', headerSafe(route.keyLabel));
-  }
-  response.setHeader('x-switchboard-attempts', String(attempts.length));
-}
 
 /** The conversation id a client sends to keep its conversation on one route (`X-Session-ID`). */
 export function sessionIdOf(request: Request): string | undefined {
@@ -37,25 +16,10 @@ export function sessionIdOf(request: Request): string | undefined {
   return value && value.length <= 256 ? value : undefined;
 }
 
-function headerSafe(value: string): string {
-  return value.replace(/[^\x20-\x7e]/g, '?');
-}
-
 /** Writes SSE frames with back-pressure; stops (and cancels upstream) when the client leaves. */
 export async function writeStream(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
-  response.writeHead(200, SSE_HEADERS);
-  response.flushHeaders();
-  for await (const frame of frames) {
-    if (signal.aborted) break;
-    if (!response.write(frame)) {
-      try {
-        await once(response, 'drain', { signal });
-      } catch {
-        break;
-      }
-    }
-  }
-  response.end();
+  startStream(response, SSE_HEADERS);
+  await writeFrames(response, frames, signal);
 }
 
 function modelObject(listing: ModelListing): Record<string, unknown> {

@@ -1,55 +1,19 @@
-import { once } from 'node:events';
 import express, { type Request, type Response, type Router } from 'express';
 import { collectResponse } from '../../core/collect.js';
 import { RelayError } from '../../core/errors.js';
 import { randomId } from '../../core/ids.js';
-import type { AttemptRecord, RelayService, RouteInfo, RoutingDecision } from '../../core/relay-service.js';
+import type { RelayService } from '../../core/relay-service.js';
+import { clientAbortSignal, setRouteHeaders, startStream, writeFrames } from '../http-response.js';
 import { SSE_HEADERS } from '../../streams/sse-encoder.js';
 import { encodeResponse } from './encode-response.js';
 import { encodeResponseStream } from './encode-stream.js';
 import { responseId } from './response-object.js';
 import { decodeResponsesRequest } from './to-canonical.js';
 
-// The three helpers below repeat the OpenAI wire's (protocols never import each other).
-
-/** Aborts when the client goes away before the response is complete. */
-function clientAbortSignal(response: Response): AbortSignal {
-  const controller = new AbortController();
-  response.on('close', () => {
-    if (!response.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
-
-/** The headers that say which route served a request; the key appears by label only. */
-function setRouteHeaders(response: Response, route: RouteInfo, attempts: readonly AttemptRecord[], decision?: RoutingDecision): void {
-  if (response.headersSent) return;
-  if (decision?.pin) response.setHeader('x-switchboard-pin', decision.pin.honoured ? 'pinned' : 'fallback');
-  response.setHeader('x-switchboard-provider', route.provider);
-  response.setHeader('x-switchboard-model', headerSafe(route.model));
-  if (route.keyLabel) response.setHeader('x-switchboard-key', headerSafe(route.keyLabel));
-  response.setHeader('x-switchboard-attempts', String(attempts.length));
-}
-
-function headerSafe(value: string): string {
-  return value.replace(/[^\x20-\x7e]/g, '?');
-}
-
 /** Writes SSE frames with back-pressure; stops (and cancels upstream) when the client leaves. */
 async function writeStream(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
-  response.writeHead(200, SSE_HEADERS);
-  response.flushHeaders();
-  for await (const frame of frames) {
-    if (signal.aborted) break;
-    if (!response.write(frame)) {
-      try {
-        await once(response, 'drain', { signal });
-      } catch {
-        break;
-      }
-    }
-  }
-  response.end();
+  startStream(response, SSE_HEADERS);
+  await writeFrames(response, frames, signal);
 }
 
 /**
