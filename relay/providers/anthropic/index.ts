@@ -1,10 +1,11 @@
 import type { ChatRequest } from '../../core/chat-request.js';
-import { RelayError, UpstreamError } from '../../core/errors.js';
+import { RelayError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/stream-event.js';
 import { decodeSse } from '../../streams/sse-decoder.js';
 import { joinBaseUrl } from '../catalog.js';
 import type { HttpResponse } from '../http-client.js';
 import type { ModelDescriptor, ProviderAdapter, ProviderContext } from '../provider.js';
+import { readJson, readLimited } from '../response-body.js';
 import type { MessageWire, ModelInfoWire, ModelListWire } from './api-types.js';
 import { betaHeader, convertRequest } from './convert-request.js';
 import { parseUpstreamError, transportError, type UpstreamFailureContext } from './parse-error.js';
@@ -36,15 +37,6 @@ function failureContext(context: ProviderContext, model: string): UpstreamFailur
   return { provider: context.providerId, model, ...(context.keyLabel === undefined ? {} : { keyLabel: context.keyLabel }), now: Date.now() };
 }
 
-async function readLimited(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  for await (const chunk of body) {
-    text += decoder.decode(chunk, { stream: true });
-    if (text.length >= limit) break;
-  }
-  return text.slice(0, limit);
-}
 
 async function send(context: ProviderContext, model: string, method: 'GET' | 'POST', path: string, body: string | undefined, accept: string, beta?: string): Promise<HttpResponse> {
   let response: HttpResponse;
@@ -66,21 +58,6 @@ async function send(context: ProviderContext, model: string, method: 'GET' | 'PO
   throw parseUpstreamError(response.status, response.headers, text, failureContext(context, model));
 }
 
-async function readJson<T>(response: HttpResponse, context: ProviderContext, model: string): Promise<T> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new UpstreamError(`${context.providerId} sent a response that is not JSON.`, {
-      status: 502,
-      kind: 'upstream-bad-response',
-      retryable: true,
-      provider: context.providerId,
-      model,
-      cause: error,
-    });
-  }
-}
 
 async function* streamChat(request: ChatRequest, model: string, context: ProviderContext): AsyncGenerator<StreamEvent> {
   const body = JSON.stringify(convertRequest(request, model, context.quirks));

@@ -5,6 +5,7 @@ import type { StreamEvent } from '../../core/stream-event.js';
 import { decodeSse } from '../../streams/sse-decoder.js';
 import type { HttpResponse } from '../http-client.js';
 import type { ModelDescriptor, ProviderAdapter, ProviderContext } from '../provider.js';
+import { readJson, readLimited } from '../response-body.js';
 import type { ChatCompletionWire, EmbeddingListWire, ModelListWire, ModelWire } from './api-types.js';
 import { convertRequest } from './convert-request.js';
 import { parseUpstreamError, transportError, type UpstreamFailureContext } from './parse-error.js';
@@ -76,31 +77,7 @@ async function send(
   throw parseUpstreamError(response.status, response.headers, text, failureContext(context, model));
 }
 
-async function readLimited(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  for await (const chunk of body) {
-    text += decoder.decode(chunk, { stream: true });
-    if (text.length >= limit) break;
-  }
-  return text.slice(0, limit);
-}
 
-async function readJson<T>(response: HttpResponse, context: ProviderContext, model: string): Promise<T> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new UpstreamError(`${context.providerId} sent a response that is not JSON.`, {
-      status: 502,
-      kind: 'upstream-bad-response',
-      retryable: true,
-      provider: context.providerId,
-      model,
-      cause: error,
-    });
-  }
-}
 
 /** Sends the request and returns the events of its answer (thrown errors: the upstream refused). */
 async function openChat(request: ChatRequest, model: string, context: ProviderContext): Promise<AsyncIterator<StreamEvent>> {
