@@ -536,3 +536,32 @@ export interface IntegrationUndoResponse {
   diff: string;
   integration: IntegrationView;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Copy-paste snippets: GET /admin/integrations/snippets[?client=langchain][&reveal=true]
+// ---------------------------------------------------------------------------------------------
+
+/** Ready-to-paste setup for a client Switchboard does not configure itself (Cursor, SDKs, curl, ...). */
+export interface SnippetView {
+  /** `cursor`, `open-webui`, `langchain-python`, `openai-js`, `curl-anthropic`, ... */
+  id: string;
+  /** The client its variants share: `cursor`, `open-webui`, `langchain`, `openai-sdk`, `anthropic-sdk`, `curl`. */
+  client: string;
+  title: string;
+  /** `text`, `shell`, `python` or `javascript`. */
+  language: string;
+  /** The wire the snippet speaks, and the base URL it uses for it (Anthropic and Ollama: no /v1). */
+  wire: 'openai' | 'anthropic' | 'ollama';
+  baseUrl: string;
+  text: string;
+  note?: string;
+}
+
+export interface IntegrationSnippetsResponse {
+  /** The relay's OpenAI base URL the snippets derive from. */
+  baseUrl: string;
+  /** A relay token is set; `revealed`: the snippets show it in full (`?reveal=true`), else masked. */
+  tokenSet: boolean;
+  revealed: boolean;
+  snippets: SnippetView[];
+}

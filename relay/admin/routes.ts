@@ -7,10 +7,11 @@ import type { QosSample } from '../routing/qos-tracker.js';
 import type { ProviderDirectory } from '../dispatch/provider-directory.js';
 import type { UsageLog } from '../dispatch/usage-log.js';
 import type { KeyPool } from '../keys/key-pool.js';
-import { redactSecrets } from '../keys/redact.js';
+import { maskKey, redactSecrets } from '../keys/redact.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import type { Integration, IntegrationContext, RelayTarget } from '../integrations/integration.js';
 import { INTEGRATIONS, integrationById, integrationIds } from '../integrations/registry.js';
+import { snippetNames, snippetsFor } from '../integrations/snippets.js';
 import { adminAuth } from './auth.js';
 import type {
   AddEndpointResponse,
@@ -22,6 +23,7 @@ import type {
   IntegrationApplyResponse,
   IntegrationPreviewResponse,
   IntegrationsResponse,
+  IntegrationSnippetsResponse,
   IntegrationUndoResponse,
   KeysResponse,
   ModelsResponse,
@@ -370,6 +372,19 @@ export function createAdminRouter(deps: AdminDependencies): Router {
       integrations: detections.map(integrationView),
       target: { baseUrl: target.baseUrl, tokenSet: token !== undefined, models: target.models.map((model) => ({ ...model })) },
     };
+    await send(response, 200, body);
+  });
+
+  router.get('/integrations/snippets', async (request, response) => {
+    const client = typeof request.query.client === 'string' && request.query.client !== '' ? request.query.client : undefined;
+    if (client !== undefined && !snippetNames().includes(client.trim().toLowerCase())) {
+      throw new OperationError(`Unknown client '${client.slice(0, 40)}': one of ${snippetNames().join(', ')}.`, 404, 'unknown_snippet');
+    }
+    const revealed = request.query.reveal === 'true' || request.query.reveal === '1';
+    const { target, token } = await integrationTarget();
+    // The token is shown masked unless asked for; the placeholder is no secret.
+    const apiKey = token !== undefined && !revealed ? maskKey(token) : target.apiKey;
+    const body: IntegrationSnippetsResponse = { baseUrl: target.baseUrl, tokenSet: token !== undefined, revealed: revealed && token !== undefined, snippets: snippetsFor({ baseUrl: target.baseUrl, apiKey }, client) };
     await send(response, 200, body);
   });
 

@@ -3,6 +3,8 @@ import type { IntegrationsResponse } from '../admin/dto.js';
 import { baseUrlFor, clientBaseUrl, maskToken, relayTarget, relayToken, targetModels } from '../admin/integration-operations.js';
 import { findOnPath, IntegrationError, type Integration, type IntegrationContext, type RelayTarget, type TargetModel } from '../integrations/integration.js';
 import { integrationById, integrationIds } from '../integrations/registry.js';
+import { snippetNames, snippetsFor } from '../integrations/snippets.js';
+import { maskKey } from '../keys/redact.js';
 import { CliError, portValue, UsageError, type Command, type ParsedArgs } from './args.js';
 import { findRunningRelay, offlineDirectory, openOffline, type CommandContext } from './context.js';
 import { plural } from './format.js';
@@ -14,9 +16,15 @@ import { plural } from './format.js';
  * relay/integrations; this is the command-line face.
  */
 
+/** `opencode, openclaw, ... or aider`. */
+function clientList(): string {
+  const ids = integrationIds();
+  return ids.length < 2 ? ids.join('') : `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}`;
+}
+
 function integrationOf(name: string | undefined, command: string): Integration {
   const integration = name === undefined ? undefined : integrationById(name);
-  if (!integration) throw new UsageError(name === undefined ? `Name the client: ${integrationIds().join(' or ')}.` : `Unknown client '${name.slice(0, 40)}': ${integrationIds().join(' or ')}.`, command);
+  if (!integration) throw new UsageError(name === undefined ? `Name the client: ${clientList()}.` : `Unknown client '${name.slice(0, 40)}': ${clientList()}.`, command);
   return integration;
 }
 
@@ -135,8 +143,10 @@ async function configure(cc: CommandContext, args: ParsedArgs): Promise<number> 
     result.backupPath !== null
       ? `The original is saved as ${result.backupPath}; \`switchboard configure ${integration.id} --undo\` puts it back.`
       : `\`switchboard configure ${integration.id} --undo\` removes it again.`,
-    `${integration.name} now lists ${plural(target.models.length, 'Switchboard model')} as switchboard/<id> (e.g. switchboard/auto-fastest) at ${target.baseUrl}.`,
-    setDefault ? `Its default model is now switchboard/${target.defaultModel ?? 'auto-fastest'}.` : 'Its default model is unchanged (add --set-default to make it switchboard/auto-fastest).',
+    ...(integration.summary?.(target, setDefault) ?? [
+      `${integration.name} now lists ${plural(target.models.length, 'Switchboard model')} as switchboard/<id> (e.g. switchboard/auto-fastest) at ${target.baseUrl}.`,
+      setDefault ? `Its default model is now switchboard/${target.defaultModel ?? 'auto-fastest'}.` : 'Its default model is unchanged (add --set-default to make it switchboard/auto-fastest).',
+    ]),
   ];
   if (token === undefined) lines.push(`No relay token is set, so its API key is the placeholder '${target.apiKey}' (fine on this machine). After \`switchboard token set\`, run this again.`);
   cc.io.stdout(`${lines.join('\n')}\n`);
@@ -167,7 +177,7 @@ function parseRunArgs(rest: readonly string[]): ParsedArgs {
     else if (flag.startsWith('-')) throw new UsageError(`Unknown option '${flag.slice(0, 40)}' before the client's name (options for the client go after it).`, 'run');
     else positionals.push(token);
   }
-  if (values.help !== true && positionals.length === 0) throw new UsageError(`Name the client: ${integrationIds().join(' or ')}.`, 'run');
+  if (values.help !== true && positionals.length === 0) throw new UsageError(`Name the client: ${clientList()}.`, 'run');
   return { values, positionals };
 }
 
@@ -179,7 +189,7 @@ async function runClient(cc: CommandContext, args: ParsedArgs): Promise<number> 
   const context: IntegrationContext = { env: cc.env };
   const binary = await findOnPath(context, integration.binaries);
   if (binary === undefined) {
-    throw new CliError(`${integration.name} is not installed here: no '${integration.binaries[0] ?? integration.id}' on PATH. Install it (npm install -g ${integration.id === 'opencode' ? 'opencode-ai' : integration.id}) and run this again.`);
+    throw new CliError(`${integration.name} is not installed here: no '${integration.binaries[0] ?? integration.id}' on PATH. Install it (${integration.installHint ?? `npm install -g ${integration.id}`}) and run this again.`);
   }
   const found = await cliTarget(cc, portValue(args.values, 'run'));
   const { target } = found;
@@ -189,7 +199,7 @@ async function runClient(cc: CommandContext, args: ParsedArgs): Promise<number> 
   );
   try {
     return await new Promise<number>((resolve, reject) => {
-      const child = spawn(binary, clientArgs, {
+      const child = spawn(binary, [...(plan.args ?? []), ...clientArgs], {
         stdio: 'inherit',
         env: { ...cc.env, ...plan.env },
         // npm's .cmd shims on Windows only start through a shell.
@@ -214,11 +224,27 @@ async function runClient(cc: CommandContext, args: ParsedArgs): Promise<number> 
   }
 }
 
+/** `switchboard snippets [CLIENT] [--reveal]`: copy-paste setup for clients we do not configure. */
+async function printSnippets(cc: CommandContext, args: ParsedArgs): Promise<number> {
+  const client = args.positionals[0];
+  if (client !== undefined && !snippetNames().includes(client.trim().toLowerCase())) {
+    throw new UsageError(`Unknown client '${client.slice(0, 40)}': ${snippetNames().join(', ')}.`, 'snippets');
+  }
+  const found = await cliTarget(cc, portValue(args.values, 'snippets'));
+  const { target, token } = found;
+  cc.io.stderr(notRunningNote(found));
+  const apiKey = token !== undefined && args.values.reveal !== true ? maskKey(token) : target.apiKey;
+  const blocks = snippetsFor({ baseUrl: target.baseUrl, apiKey }, client).map((snippet) => `## ${snippet.title}\n\n${snippet.text}\n${snippet.note === undefined ? '' : `\nNote: ${snippet.note}\n`}`);
+  cc.io.stdout(blocks.join('\n'));
+  if (token !== undefined && args.values.reveal !== true) cc.io.stderr('The relay token is shown masked; add --reveal to print it in full.\n');
+  return 0;
+}
+
 export const integrationCommands: Command<CommandContext>[] = [
   {
     name: 'configure',
     options: { yes: { type: 'boolean', short: 'y' }, undo: { type: 'boolean' }, 'set-default': { type: 'boolean' }, port: { type: 'string' } },
-    positionals: { min: 1, max: 1, names: 'CLIENT (opencode or openclaw)' },
+    positionals: { min: 1, max: 1, names: 'CLIENT (opencode, openclaw, claude, codex, continue or aider)' },
     run: configure,
   },
   {
@@ -227,5 +253,11 @@ export const integrationCommands: Command<CommandContext>[] = [
     positionals: { min: 1, max: Number.MAX_SAFE_INTEGER, names: 'CLIENT [ARGS...]' },
     parse: parseRunArgs,
     run: runClient,
+  },
+  {
+    name: 'snippets',
+    options: { reveal: { type: 'boolean' }, port: { type: 'string' } },
+    positionals: { min: 0, max: 1, names: 'CLIENT' },
+    run: printSnippets,
   },
 ];

@@ -26,8 +26,10 @@ Commands:
   token clear | token show             Remove the relay token, or say whether one is set
   config export [--include-keys]       Print the settings (and keys, encrypted) as one token
   config import [TOKEN|-] [--replace]  Import such a token (shows the changes, then asks)
-  configure CLIENT [--yes] [--undo]    Point OpenCode or OpenClaw at the relay (diff first, backup)
-  run CLIENT [ARGS...]                 Start OpenCode or OpenClaw against the relay, no file changed
+  configure CLIENT [--yes] [--undo]    Point a coding agent at the relay (diff first, backup):
+                                       opencode, openclaw, claude, codex, continue, aider
+  run CLIENT [ARGS...]                 Start one of them against the relay, no file changed
+  snippets [CLIENT] [--reveal]         Copy-paste setup for Cursor, Open WebUI, LangChain, SDKs, curl
   doctor                               Check the installation and say how to fix problems
   help [COMMAND]                       Show help for a command
 
@@ -276,13 +278,19 @@ check fails. Reads only; changes nothing.
 Options:
 ${CONFIG_DIR_OPTION}`,
 
-  configure: `Usage: switchboard configure <opencode|openclaw> [--yes] [--set-default] [--port N] [--config-dir D]
-       switchboard configure <opencode|openclaw> --undo [--yes] [--config-dir D]
+  configure: `Usage: switchboard configure <CLIENT> [--yes] [--set-default] [--port N] [--config-dir D]
+       switchboard configure <CLIENT> --undo [--yes] [--config-dir D]
+
+CLIENT is opencode, openclaw, claude, codex, continue or aider.
 
 Adds Switchboard as a provider to the client's own config file, keeping your comments and
 other settings: OpenCode gets provider.switchboard in ~/.config/opencode/opencode.json (or
 opencode.jsonc, or $OPENCODE_CONFIG); OpenClaw gets models.providers.switchboard in
-~/.openclaw/openclaw.json (or $OPENCLAW_CONFIG_PATH). The entry lists the relay's base URL
+~/.openclaw/openclaw.json (or $OPENCLAW_CONFIG_PATH); Claude Code gets ANTHROPIC_BASE_URL and
+ANTHROPIC_AUTH_TOKEN in the env block of ~/.claude/settings.json ($CLAUDE_CONFIG_DIR); Codex gets
+[model_providers.switchboard] in ~/.codex/config.toml ($CODEX_HOME) and reads the token from
+SWITCHBOARD_API_KEY; Continue gets a "Switchboard" model in ~/.continue/config.yaml; Aider gets
+openai-api-base and openai-api-key in ~/.aider.conf.yml. The entry lists the relay's base URL
 (from the running relay, else the configured port), the relay token as its API key (a
 placeholder when none is set; never a provider key) and the model ids the relay serves:
 auto-fastest, the aliases and every model group, with context windows where known.
@@ -294,23 +302,41 @@ Running it again changes nothing unless something drifted.
 
 Options:
   -y, --yes        Write without asking
-  --set-default    Also make switchboard/auto-fastest the client's default model
+  --set-default    Also make auto-fastest the client's default model (Claude Code: the
+                   ANTHROPIC_*MODEL variables; Continue: our model first; Aider: openai/auto-fastest)
   --port N         Point at this port instead of the running relay's or server.port
   --undo           Put the file back exactly as it was before Switchboard first changed it
                    (or delete it if Switchboard created it), then remove the backup
 ${CONFIG_DIR_OPTION}`,
 
-  run: `Usage: switchboard run <opencode|openclaw> [--port N] [--config-dir D] [ARGS...]
+  run: `Usage: switchboard run <CLIENT> [--port N] [--config-dir D] [ARGS...]
 
 Starts the client with Switchboard as its provider and switchboard/auto-fastest as its model,
 through environment variables only: no config file of yours is changed. Everything after the
 client's name is passed to it unchanged, e.g.
   switchboard run opencode run "say hi" -m switchboard/coding
 OpenCode gets OPENCODE_CONFIG_CONTENT; OpenClaw gets OPENCLAW_CONFIG_PATH pointing at a private
-temporary copy of your config plus the Switchboard entry, deleted when it exits. Exits with
-the client's exit code.
+temporary copy of your config plus the Switchboard entry, deleted when it exits. Claude Code
+(claude) gets ANTHROPIC_BASE_URL / ANTHROPIC_AUTH_TOKEN / ANTHROPIC_MODEL; Codex gets -c
+overrides before your arguments and the token in SWITCHBOARD_API_KEY; Continue's cn gets
+--config with a temporary copy of config.yaml; Aider gets AIDER_OPENAI_API_BASE / _KEY /
+AIDER_MODEL. Exits with the client's exit code.
 
 Options (before the client's name):
+  --port N         Point at this port instead of the running relay's or server.port
+${CONFIG_DIR_OPTION}`,
+
+  snippets: `Usage: switchboard snippets [CLIENT] [--reveal] [--port N] [--config-dir D]
+
+Prints ready-to-paste setup, for the relay's current base URL, token and model ids, for clients
+Switchboard does not configure itself: cursor, open-webui, langchain (python, js), openai-sdk
+(python, js), anthropic-sdk (python, js) and curl (openai, anthropic, ollama); name one (or a
+variant such as langchain-js) to print only that. OpenAI-style clients get <origin>/v1,
+Anthropic clients the origin without /v1, Ollama clients the origin. The relay token is masked
+unless --reveal is given; provider keys never appear.
+
+Options:
+  --reveal         Show the relay token in full
   --port N         Point at this port instead of the running relay's or server.port
 ${CONFIG_DIR_OPTION}`,
 

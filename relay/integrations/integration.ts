@@ -69,6 +69,11 @@ export interface Inspection {
   defaultModel?: string;
   /** How our entry differs from what apply would write (empty when it matches). */
   drift: string[];
+  /**
+   * The default model goes through the relay. Left out, it is read from `defaultModel` starting
+   * with `switchboard/`; clients without provider prefixes (Claude Code, Aider) say it themselves.
+   */
+  usesRelay?: boolean;
 }
 
 /** The client-specific half of an integration. */
@@ -77,10 +82,19 @@ export interface ClientDefinition {
   name: string;
   /** Executable names looked up on PATH (without spawning anything). */
   binaries: readonly string[];
+  /** How to install it, for `switchboard run` when it is missing (`npm install -g opencode-ai`). */
+  installHint?: string;
+  /** What `configure` did, for people (default: the models listed as switchboard/<id>). */
+  summary?(target: RelayTarget, setDefault: boolean): string[];
   /** The config file we edit. */
   configPath(context: IntegrationContext): string;
   /** Directories whose existence says the client is installed (its config or state dir). */
   installDirs(context: IntegrationContext): string[];
+  /**
+   * Why the file must not be written now although it can be read (e.g. creating Continue's
+   * config.yaml would hide a legacy config.json); undefined when nothing stands in the way.
+   */
+  blocker?(context: IntegrationContext, configExists: boolean): string | undefined;
   /** Reads our entry from the file's text (undefined: no file); throws on a file it cannot read. */
   inspect(text: string | undefined, target: RelayTarget | undefined): Inspection;
   /** The file's new text with our entries; everything else kept. Throws on a file it cannot read. */
@@ -94,12 +108,19 @@ export interface ClientDefinition {
 
 export interface RunPlan {
   env: Record<string, string>;
+  /** Arguments put before the user's own (Codex's `-c key=value` overrides). */
+  args?: string[];
   /** Removes temporary files the plan made; called after the client exits. */
   cleanup?: () => Promise<void>;
 }
 
 /** The provider name our entries use in every client (`switchboard/auto-fastest`). */
 export const RELAY_PROVIDER_ID = 'switchboard';
+
+/** The relay's origin (`http://127.0.0.1:4747`) from its OpenAI base URL: Anthropic and Ollama clients add their own paths. */
+export function originOf(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
 
 export type IntegrationState = 'not-configured' | 'configured' | 'drift' | 'invalid';
 
@@ -164,6 +185,8 @@ export interface Integration {
   undo(context: IntegrationContext): Promise<UndoResult>;
   /** Executable names of the client. */
   readonly binaries: readonly string[];
+  readonly installHint: string | undefined;
+  readonly summary: ((target: RelayTarget, setDefault: boolean) => string[]) | undefined;
   runPlan(context: IntegrationContext, target: RelayTarget): Promise<RunPlan>;
 }
 
@@ -197,6 +220,8 @@ export function createIntegration(client: ClientDefinition): Integration {
   async function preview(context: IntegrationContext, options: ApplyOptions): Promise<Preview> {
     const path = client.configPath(context);
     const { text } = await readTarget(path, client.name);
+    const blocked = client.blocker?.(context, text !== undefined);
+    if (blocked !== undefined) throw new IntegrationError(blocked, 'invalid-file');
     const after = render(text, options);
     const changed = after !== text;
     return { id: client.id, configPath: path, changed, diff: changed ? unifiedDiff(path, text, after) : '', before: text ?? null, after };
@@ -218,6 +243,8 @@ export function createIntegration(client: ClientDefinition): Integration {
     id: client.id,
     name: client.name,
     binaries: client.binaries,
+    installHint: client.installHint,
+    summary: client.summary?.bind(client),
     runPlan: (context, target) => client.runPlan(context, target),
 
     async detect(context, target) {
@@ -254,9 +281,14 @@ export function createIntegration(client: ClientDefinition): Integration {
         base.port = portOf(inspection.baseUrl);
         base.models = inspection.modelIds;
         base.defaultModel = inspection.defaultModel ?? null;
-        base.usesRelayByDefault = inspection.defaultModel?.startsWith(`${RELAY_PROVIDER_ID}/`) === true;
+        base.usesRelayByDefault = inspection.usesRelay ?? inspection.defaultModel?.startsWith(`${RELAY_PROVIDER_ID}/`) === true;
         base.drift = inspection.drift;
         base.state = !inspection.present ? 'not-configured' : inspection.drift.length > 0 ? 'drift' : 'configured';
+        const blocked = client.blocker?.(context, exists);
+        if (blocked !== undefined) {
+          base.state = 'invalid';
+          base.problem = blocked;
+        }
       } catch (error) {
         base.state = 'invalid';
         base.problem = error instanceof IntegrationError ? error.message : `${path} cannot be read as ${client.name}'s config: ${messageOf(error)}.`;

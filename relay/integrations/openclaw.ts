@@ -129,6 +129,7 @@ export const openClaw: ClientDefinition = {
   id: 'openclaw',
   name: 'OpenClaw',
   binaries: ['openclaw'],
+  installHint: 'npm install -g openclaw',
   configPath,
   installDirs: (context) => [stateDir(context)],
   inspect,

@@ -129,6 +129,7 @@ export const openCode: ClientDefinition = {
   id: 'opencode',
   name: 'OpenCode',
   binaries: ['opencode'],
+  installHint: 'npm install -g opencode-ai',
   configPath,
   installDirs: (context) => [configDir(context), dataDir(context)],
   inspect,

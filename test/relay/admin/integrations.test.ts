@@ -1,7 +1,7 @@
 import { access, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiErrorBody, IntegrationApplyResponse, IntegrationPreviewResponse, IntegrationsResponse, IntegrationUndoResponse } from '../../../relay/admin/dto.js';
+import type { ApiErrorBody, IntegrationApplyResponse, IntegrationPreviewResponse, IntegrationSnippetsResponse, IntegrationsResponse, IntegrationUndoResponse } from '../../../relay/admin/dto.js';
 import { createHarness, type Harness } from '../../helpers/harness.js';
 import type { TestRelay } from '../../helpers/start-relay.js';
 import { tempHome, type TempHome } from '../integrations/temp-home.js';
@@ -51,6 +51,10 @@ describe('admin API: client integrations', () => {
     expect(body.integrations.map((item) => [item.id, item.state, item.installed])).toEqual([
       ['opencode', 'not-configured', false],
       ['openclaw', 'not-configured', false],
+      ['claude', 'not-configured', false],
+      ['codex', 'not-configured', false],
+      ['continue', 'not-configured', false],
+      ['aider', 'not-configured', false],
     ]);
     expect(body.integrations[0]?.configPath).toBe(opencodeFile);
     expect(body.target.baseUrl).toBe(`${relay.url}/v1`);
@@ -108,5 +112,27 @@ describe('admin API: client integrations', () => {
     expect(await readFile(canary, 'utf8')).toBe('{}\n');
     const listed = await call<IntegrationsResponse>('GET', '/integrations');
     expect(listed.body.integrations[1]).toMatchObject({ state: 'invalid', installed: true });
+  });
+
+  it('GET /integrations/snippets: per-wire base URLs, the token masked unless revealed, never a provider key', async () => {
+    const plain = await call<IntegrationSnippetsResponse>('GET', '/integrations/snippets');
+    expect(plain.status).toBe(200);
+    expect(plain.body).toMatchObject({ baseUrl: `${relay.url}/v1`, tokenSet: false, revealed: false });
+    for (const snippet of plain.body.snippets) {
+      expect(snippet.baseUrl).toBe(snippet.wire === 'openai' ? `${relay.url}/v1` : relay.url);
+      expect(snippet.text).toContain(snippet.baseUrl);
+    }
+    expect((await call('PUT', '/token', { token: RELAY_TOKEN })).status).toBe(200);
+    const masked = await call<IntegrationSnippetsResponse>('GET', '/integrations/snippets?client=curl');
+    expect(masked.body.snippets.map((snippet) => snippet.id)).toEqual(['curl-openai', 'curl-anthropic', 'curl-ollama']);
+    expect(masked.body.tokenSet).toBe(true);
+    expect(masked.body.snippets[0]?.text).toContain('Bearer …f987');
+    const revealed = await call<IntegrationSnippetsResponse>('GET', '/integrations/snippets?client=openai-js&reveal=true');
+    expect(revealed.body.revealed).toBe(true);
+    expect(revealed.body.snippets[0]?.text).toContain(RELAY_TOKEN);
+    // The one answer that asked for the token: the afterEach check covers every other answer.
+    seen = seen.filter((text) => !text.includes('"revealed":true'));
+    const unknown = await call<ApiErrorBody>('GET', '/integrations/snippets?client=emacs');
+    expect(unknown.status).toBe(404);
   });
 });

@@ -123,7 +123,7 @@ describe('switchboard configure / run', () => {
 
     const unknown = await run(['configure', 'vim'], { dir, env });
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain("switchboard: Unknown client 'vim': opencode or openclaw.");
+    expect(unknown.err).toContain("switchboard: Unknown client 'vim': opencode, openclaw, claude, codex, continue or aider.");
     expect(unknown.err).toContain('Usage: switchboard configure');
   });
 
@@ -158,6 +158,57 @@ describe('switchboard configure / run', () => {
     expect(await exists(opencodeFile)).toBe(false);
   });
 
+  it('run codex: -c overrides go before the user arguments, the token in SWITCHBOARD_API_KEY', async () => {
+    expect((await run(['token', 'set', RELAY_TOKEN], { dir, env })).code).toBe(0);
+    const record = join(home.home, 'codex-record');
+    await home.addBinary('codex', `#!/bin/sh\nprintf '%s' "$SWITCHBOARD_API_KEY" > '${record}.key'\nprintf '%s\\n' "$@" > '${record}.args'\nexit 0\n`);
+    const io = captureIo(env);
+    expect(await main(['run', '--config-dir', dir, 'codex', 'exec', 'say hi'], io)).toBe(0);
+    expect(await readFile(`${record}.key`, 'utf8')).toBe(RELAY_TOKEN);
+    const args = (await readFile(`${record}.args`, 'utf8')).trimEnd().split('\n');
+    expect(args.slice(-2)).toEqual(['exec', 'say hi']);
+    expect(args).toContain('model_providers.switchboard.base_url="http://127.0.0.1:4848/v1"');
+    expect(args).toContain('model_provider="switchboard"');
+    expect(args.join('\n')).not.toContain(PROVIDER_CANARY);
+    expect(await exists(join(home.home, '.codex', 'config.toml'))).toBe(false);
+  });
+
+  it('configure claude / codex / continue / aider write their files with the relay token, never a provider key', async () => {
+    expect((await run(['token', 'set', RELAY_TOKEN], { dir, env })).code).toBe(0);
+    for (const client of ['claude', 'codex', 'continue', 'aider']) {
+      const result = await run(['configure', client, '--yes'], { dir, env });
+      expect(result.code).toBe(0);
+      expect(result.out).not.toContain(RELAY_TOKEN);
+      expect(result.out + result.err).not.toContain(PROVIDER_CANARY);
+    }
+    const claude = JSON.parse(await readFile(join(home.home, '.claude', 'settings.json'), 'utf8'));
+    expect(claude.env).toEqual({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:4848', ANTHROPIC_AUTH_TOKEN: RELAY_TOKEN, ANTHROPIC_API_KEY: '' });
+    expect(await readFile(join(home.home, '.codex', 'config.toml'), 'utf8')).toContain('base_url = "http://127.0.0.1:4848/v1"');
+    expect(await readFile(join(home.home, '.continue', 'config.yaml'), 'utf8')).toContain(`apiKey: ${RELAY_TOKEN}`);
+    expect(await readFile(join(home.home, '.aider.conf.yml'), 'utf8')).toBe(`openai-api-base: http://127.0.0.1:4848/v1\nopenai-api-key: ${RELAY_TOKEN}\n`);
+    for (const file of [join(home.home, '.claude', 'settings.json'), join(home.home, '.aider.conf.yml')]) expect(await readFile(file, 'utf8')).not.toContain(PROVIDER_CANARY);
+  });
+
+  it('snippets: per-wire base URLs, the token masked unless --reveal, one client when named', async () => {
+    expect((await run(['token', 'set', RELAY_TOKEN], { dir, env })).code).toBe(0);
+    const all = await run(['snippets'], { dir, env });
+    expect(all.code).toBe(0);
+    expect(all.out).toContain('## Cursor');
+    expect(all.out).toContain('curl http://127.0.0.1:4848/v1/messages');
+    expect(all.out).toContain('curl http://127.0.0.1:4848/api/chat');
+    expect(all.out).toContain('base_url="http://127.0.0.1:4848/v1"');
+    expect(all.out).not.toContain(RELAY_TOKEN);
+    expect(all.out).toContain('…0123');
+    expect(all.err).toContain('--reveal');
+    expect(all.out + all.err).not.toContain(PROVIDER_CANARY);
+    const one = await run(['snippets', 'anthropic-sdk', '--reveal'], { dir, env });
+    expect(one.out).toContain(`auth_token="${RELAY_TOKEN}"`);
+    expect(one.out).not.toContain('## OpenAI');
+    const bad = await run(['snippets', 'emacs'], { dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("Unknown client 'emacs'");
+  });
+
   it('run: a missing client is one clear line', async () => {
     const io = captureIo(env);
     const code = await main(['run', '--config-dir', dir, 'openclaw', 'agent'], io);
@@ -168,7 +219,7 @@ describe('switchboard configure / run', () => {
   it('run: needs a client name; its own options go before it', async () => {
     const none = await run(['run'], { dir, env });
     expect(none.code).toBe(2);
-    expect(none.err).toContain('Name the client: opencode or openclaw.');
+    expect(none.err).toContain('Name the client: opencode, openclaw, claude, codex, continue or aider.');
     const bad = await run(['run', '--frobnicate', 'opencode'], { env });
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("Unknown option '--frobnicate' before the client's name");
