@@ -1,0 +1,97 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeMenu, Menu, resetElectronMock } from '../mocks/electron.js';
+import { TrayController, type TrayLike } from '../../electron/tray.js';
+import type { TrayActions, TrayState } from '../../electron/tray-menu.js';
+
+vi.mock('electron', () => import('../mocks/electron.js'));
+
+const state: TrayState = {
+  relay: 'running',
+  baseUrl: 'http://127.0.0.1:4141/v1',
+  fastest: { route: 'groq/llama', ttftMs: 180 },
+  routes: { up: 2, failing: 0 },
+  providers: [{ id: 'groq', label: 'Groq', enabled: true }],
+  topModels: ['llama'],
+  integrations: [{ id: 'opencode', label: 'OpenCode' }],
+  startAtLogin: false,
+};
+
+const actions: TrayActions = {
+  copyBaseUrl: vi.fn(),
+  openDashboard: vi.fn(),
+  setProviderEnabled: vi.fn(),
+  pin: vi.fn(),
+  configureIntegration: vi.fn(),
+  setStartAtLogin: vi.fn(),
+  setPaused: vi.fn(),
+  quit: vi.fn(),
+};
+
+function fakeTray() {
+  const listeners = new Map<string, () => void>();
+  const tray = {
+    setContextMenu: vi.fn(),
+    setToolTip: vi.fn(),
+    setImage: vi.fn(),
+    on: vi.fn((event: string, listener: () => void) => listeners.set(event, listener)),
+    destroy: vi.fn(),
+  } satisfies TrayLike;
+  return { tray, listeners };
+}
+
+function setup(platform: NodeJS.Platform = 'linux') {
+  const { tray, listeners } = fakeTray();
+  const createTray = vi.fn((_icon: string) => tray);
+  const controller = new TrayController({ createTray, iconFor: (icon) => `/icons/${icon}.png`, actions, platform });
+  return { tray, listeners, createTray, controller };
+}
+
+describe('TrayController', () => {
+  beforeEach(() => resetElectronMock());
+
+  it('creates the tray with the icon for the state and always sets a context menu (also on Linux)', () => {
+    const { tray, createTray, controller } = setup('linux');
+    controller.update(state);
+    expect(createTray).toHaveBeenCalledWith('/icons/ok.png');
+    expect(tray.setToolTip).toHaveBeenCalledWith('Fastest: groq/llama · 180 ms TTFT');
+    expect(tray.setContextMenu).toHaveBeenCalledOnce();
+    const menu = tray.setContextMenu.mock.calls[0]?.[0] as unknown as FakeMenu;
+    expect(menu).toBeInstanceOf(FakeMenu);
+    expect(Menu.buildFromTemplate).toHaveBeenCalledOnce();
+  });
+
+  it('rebuilds the menu and swaps the icon only when the state changes', () => {
+    const { tray, controller } = setup();
+    controller.update(state);
+    controller.update(structuredClone(state));
+    expect(tray.setContextMenu).toHaveBeenCalledTimes(1);
+    controller.update({ ...state, routes: { up: 1, failing: 1 } });
+    expect(tray.setContextMenu).toHaveBeenCalledTimes(2);
+    expect(tray.setImage).toHaveBeenLastCalledWith('/icons/degraded.png');
+    controller.update({ ...state, relay: 'paused' });
+    expect(tray.setImage).toHaveBeenLastCalledWith('/icons/paused.png');
+    expect(tray.setToolTip).toHaveBeenLastCalledWith('Switchboard: paused');
+    controller.update({ ...state, relay: 'error', error: 'boom' });
+    expect(tray.setImage).toHaveBeenLastCalledWith('/icons/down.png');
+    controller.update({ ...state, relay: 'error', error: 'boom again' });
+    expect(tray.setImage).toHaveBeenCalledTimes(3);
+    expect(tray.setContextMenu).toHaveBeenCalledTimes(5);
+  });
+
+  it('opens the dashboard on left click on Windows only', () => {
+    const windows = setup('win32');
+    windows.controller.update(state);
+    windows.listeners.get('click')?.();
+    expect(actions.openDashboard).toHaveBeenCalledOnce();
+    const mac = setup('darwin');
+    mac.controller.update(state);
+    expect(mac.listeners.has('click')).toBe(false);
+  });
+
+  it('destroys the tray', () => {
+    const { tray, controller } = setup();
+    controller.update(state);
+    controller.destroy();
+    expect(tray.destroy).toHaveBeenCalledOnce();
+  });
+});
