@@ -13,7 +13,9 @@ export interface LaunchEnvironment {
 export function decideLaunch(environment: LaunchEnvironment): LaunchDecision {
   const { env, platform, electron } = environment;
   if (env.SWITCHBOARD_HEADLESS === '1' || env.SWITCHBOARD_HEADLESS === 'true') return { mode: 'headless', reason: 'SWITCHBOARD_HEADLESS is set' };
-  if ('error' in electron) return { mode: 'headless', reason: `Electron is not installed (${electron.error.split('\n')[0]})` };
+  // `npm install` never downloads Electron's binary (its install script is denied), so this is
+  // the usual case on a fresh checkout: say how to get it instead of Electron's own advice to reinstall.
+  if ('error' in electron) return { mode: 'headless', reason: "Electron's binary has not been downloaded (run `node node_modules/electron/install.js` once to get it)" };
   if (!environment.binaryExists) return { mode: 'headless', reason: `the Electron binary is missing (${electron.binary})` };
   if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { mode: 'headless', reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   return { mode: 'electron', binary: electron.binary };

@@ -10,7 +10,7 @@ describe('decideLaunch', () => {
     ['macOS without DISPLAY', { platform: 'darwin', env: {} }, { mode: 'electron', binary: '/x/electron' }],
     ['Windows without DISPLAY', { platform: 'win32', env: {} }, { mode: 'electron', binary: '/x/electron' }],
     ['Linux without a display', { env: {} }, { mode: 'headless', reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' }],
-    ['binary never downloaded', { electron: { error: 'Electron failed to install correctly, please delete node_modules/electron and try installing again\nmore' } }, { mode: 'headless', reason: 'Electron is not installed (Electron failed to install correctly, please delete node_modules/electron and try installing again)' }],
+    ['binary never downloaded', { electron: { error: 'Electron failed to install correctly, please delete node_modules/electron and try installing again\nmore' } }, { mode: 'headless', reason: "Electron's binary has not been downloaded (run `node node_modules/electron/install.js` once to get it)" }],
     ['binary path missing on disk', { binaryExists: false }, { mode: 'headless', reason: 'the Electron binary is missing (/x/electron)' }],
     ['forced headless', { env: { DISPLAY: ':0', SWITCHBOARD_HEADLESS: '1' } }, { mode: 'headless', reason: 'SWITCHBOARD_HEADLESS is set' }],
   ])('%s', (_name, overrides, expected) => {
