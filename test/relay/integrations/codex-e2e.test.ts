@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,6 +9,7 @@ import { main } from '../../../relay/cli/main.js';
 import { createHarness, type Harness } from '../../helpers/harness.js';
 import type { FakeUpstream } from '../../helpers/fake-upstream.js';
 import type { TestRelay } from '../../helpers/start-relay.js';
+import { runBinary } from '../../helpers/run-binary.js';
 import { captureIo } from '../cli/capture-io.js';
 import { tempHome, type TempHome } from './temp-home.js';
 
@@ -92,20 +93,7 @@ describe('Codex CLI end to end', () => {
       await mkdir(project, { recursive: true });
       // Codex reads its key from the variable the provider names; the relay token goes there.
       const env = { HOME: home.home, PATH: process.env.PATH ?? '', TERM: 'dumb', NO_COLOR: '1', SWITCHBOARD_API_KEY: RELAY_TOKEN };
-      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        // Standard input closed: `codex exec` otherwise waits for more prompt on an open pipe.
-        const child = spawn(binary, ['exec', '--skip-git-repo-check', 'say hi'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-        child.once('error', reject);
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-      });
+      const result = await runBinary(binary, ['exec', '--skip-git-repo-check', 'say hi'], { cwd: project, env });
       expect(result.code, result.stderr.slice(-2000)).toBe(0);
       expect(result.stdout).toContain('Hello from the fake upstream.');
       // Codex spoke Responses to the relay; the relay spoke chat completions upstream with the provider key.

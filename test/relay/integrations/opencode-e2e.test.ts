@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,6 +9,7 @@ import { main } from '../../../relay/cli/main.js';
 import { createHarness, type Harness } from '../../helpers/harness.js';
 import type { FakeUpstream } from '../../helpers/fake-upstream.js';
 import type { TestRelay } from '../../helpers/start-relay.js';
+import { runBinary } from '../../helpers/run-binary.js';
 import { captureIo } from '../cli/capture-io.js';
 import { tempHome, type TempHome } from './temp-home.js';
 
@@ -106,19 +107,7 @@ describe('OpenCode end to end', () => {
         OPENCODE_DISABLE_MODELS_FETCH: '1',
         OPENCODE_DISABLE_AUTOUPDATE: '1',
       };
-      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(binary, ['run', 'say hi', '-m', 'switchboard/auto-fastest'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-        child.once('error', reject);
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-      });
+      const result = await runBinary(binary, ['run', 'say hi', '-m', 'switchboard/auto-fastest'], { cwd: project, env });
       expect(result.code, result.stderr.slice(-2000)).toBe(0);
       expect(result.stdout).toContain('Hello from the fake upstream.');
       // OpenCode asked the relay for auto-fastest; the relay asked the upstream with the provider key.
