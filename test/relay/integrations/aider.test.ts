@@ -1,10 +1,10 @@
-import { access, chmod, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { aider } from '../../../relay/integrations/aider.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
 
 const integration = createIntegration(aider);
 
@@ -16,12 +16,6 @@ read:
   - CONVENTIONS.md
 `;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('Aider integration', () => {
   let home: TempHome;

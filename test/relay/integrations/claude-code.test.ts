@@ -1,10 +1,10 @@
-import { access, chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claudeCode } from '../../../relay/integrations/claude-code.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
 
 const integration = createIntegration(claudeCode);
 const UPSTREAM_KEY = 'sk-ant-upstream-canary-0123456789';
@@ -21,12 +21,6 @@ const EXISTING = `{
 }
 `;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('Claude Code integration', () => {
   let home: TempHome;

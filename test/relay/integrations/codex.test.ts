@@ -1,10 +1,10 @@
-import { access, chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codex } from '../../../relay/integrations/codex.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
 
 const integration = createIntegration(codex);
 
@@ -21,12 +21,6 @@ base_url = "http://127.0.0.1:11434/v1"
 model = 'o4-mini'
 `;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('Codex CLI integration', () => {
   let home: TempHome;

@@ -1,10 +1,10 @@
-import { access, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonObjectNode, JsonParser } from '@croct/json5-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX, createIntegration } from '../../../relay/integrations/integration.js';
 import { openClaw } from '../../../relay/integrations/openclaw.js';
-import { modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
 
 const integration = createIntegration(openClaw);
 
@@ -58,12 +58,6 @@ function json5(text: string): any {
   return JsonParser.parse(text, JsonObjectNode).toJSON();
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('OpenClaw integration', () => {
   let home: TempHome;

@@ -1,10 +1,10 @@
-import { access, chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
 import { openCode } from '../../../relay/integrations/opencode.js';
-import { modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
 
 const integration = createIntegration(openCode);
 
@@ -24,12 +24,6 @@ const EXISTING = `// My OpenCode settings
 }
 `;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('OpenCode integration', () => {
   let home: TempHome;

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IntegrationContext, RelayTarget } from '../../../relay/integrations/integration.js';
@@ -53,4 +53,12 @@ export function target(overrides: Partial<RelayTarget> = {}): RelayTarget {
 export async function modeOf(path: string): Promise<number> {
   const { stat } = await import('node:fs/promises');
   return (await stat(path)).mode & 0o777;
+}
+
+/** Whether a path exists (any kind of file). */
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
