@@ -67,7 +67,10 @@ export interface RelayAddress {
 export interface Relay {
   listen(): Promise<RelayAddress>;
   close(): Promise<void>;
-  /** 'request' (a finished RequestRecord), 'config' (new settings), 'error' is never emitted. */
+  /**
+   * 'request' (a finished RequestRecord), 'config' (new settings, once applied), 'qos' (the id of a
+   * route that just got a measurement, from a probe or live traffic); 'error' is never emitted.
+   */
   readonly events: EventEmitter;
   readonly service: RelayService;
   readonly configSource: ConfigSource;
@@ -131,6 +134,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const keyPool = new KeyPool();
   const usageLog = new UsageLog();
   const events = new EventEmitter();
+  // Each dashboard event stream listens to three events (the admin API caps streams at 32).
+  events.setMaxListeners(128);
   const directory = new ProviderDirectory({ secretStore, keyPool, env, http, now, detectLocal: options.detectLocal ?? true, logger });
   await directory.apply(initial);
   const quotas = new QuotaTracker();
@@ -151,6 +156,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     onLiveSample: (route, sample) => {
       prober?.noteLive(route);
       metrics.liveSample(route, sample);
+      events.emit('qos', routeIdOf(route));
     },
   });
   const metrics = new RelayMetrics(() => engine.views());
@@ -165,7 +171,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     random,
     contenders: () => engine.contenders(),
     lastLiveAt: () => service.lastLiveAt(),
-    onProbe: (route, sample) => metrics.probe(route, sample),
+    onProbe: (route, sample) => {
+      metrics.probe(route, sample);
+      events.emit('qos', routeIdOf(route));
+    },
   });
   const qosSaver = new QosSaver(qos, files.qos, logger);
   const probeRoute = async (id: string): Promise<QosSample | undefined> => {
@@ -217,6 +226,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     startedAt: now(),
     settled: () => applied,
     logger,
+    events,
   });
   const app = createApp({
     service,
@@ -227,6 +237,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     relayToken: () => relayToken,
     metrics: () => metrics.render(),
     admin,
+    adminToken: () => adminToken,
   });
 
   let running: RunningServer | undefined;

@@ -21,6 +21,37 @@ export function adminAuth(adminToken: () => string): RequestHandler {
   };
 }
 
+export const ADMIN_COOKIE = 'switchboard_admin';
+
+/**
+ * The dashboard link (`GET /?admin=<token>`, as `switchboard serve` prints it) traded for the
+ * HttpOnly admin cookie: the right token sets the cookie and redirects (303) to `/` without the
+ * query, so the token leaves the address bar and history; a wrong one is 401 and sets nothing.
+ * Plain http on loopback, so no `Secure`. Requests to `/` without `?admin` pass on untouched.
+ */
+export function adminLinkExchange(adminToken: () => string): RequestHandler {
+  return function exchangeAdminLink(request, response, next) {
+    const query = request.originalUrl.indexOf('?');
+    const params = new URLSearchParams(query < 0 ? '' : request.originalUrl.slice(query + 1));
+    if (!params.has('admin')) {
+      next();
+      return;
+    }
+    const presented = params.getAll('admin');
+    const token = adminToken();
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    const [only] = presented;
+    if (presented.length !== 1 || only === undefined || !equal(only, token) || !/^[A-Za-z0-9_-]+$/.test(token)) {
+      response.status(401).type('text/plain').send('This admin link is not valid for this relay. Open the link the relay printed, or read the token from the admin-token file.');
+      return;
+    }
+    response.setHeader('Set-Cookie', `${ADMIN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    response.setHeader('Location', '/');
+    response.status(303).type('text/plain').send('See /');
+  };
+}
+
 function equal(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

@@ -565,3 +565,37 @@ export interface IntegrationSnippetsResponse {
   revealed: boolean;
   snippets: SnippetView[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard events: GET /admin/events (server-sent events, `event: <name>` + one JSON `data:` line)
+// ---------------------------------------------------------------------------------------------
+
+/** `event: snapshot`, first on every connection: what GET /admin/status and GET /admin/qos answer. */
+export interface SnapshotEvent {
+  status: StatusResponse;
+  qos: QosResponse;
+}
+
+/** `event: qos`, at most once a second: the routes whose measurements changed, and the current choice. */
+export interface QosEvent {
+  routes: QosRouteView[];
+  /** True when `routes` is every route (not only the changed ones). */
+  full: boolean;
+  autoFastest: QosResponse['autoFastest'];
+}
+
+/** `event: config`, after settings changed and were applied. */
+export interface ConfigEvent {
+  pin: QosResponse['pin'];
+  bans: string[];
+  providers: Array<{ id: string; enabled: boolean; status: ProviderStatus }>;
+  autoFastest: QosResponse['autoFastest'];
+}
+
+/** Each event name of GET /admin/events and its data. `request` is one finished request (never bodies). */
+export interface AdminEventMap {
+  snapshot: SnapshotEvent;
+  request: RequestView;
+  qos: QosEvent;
+  config: ConfigEvent;
+}

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ConfigSource } from '../config/config-store.js';
 import { RelayError } from '../core/errors.js';
@@ -13,6 +14,7 @@ import type { Integration, IntegrationContext, RelayTarget } from '../integratio
 import { INTEGRATIONS, integrationById, integrationIds } from '../integrations/registry.js';
 import { snippetNames, snippetsFor } from '../integrations/snippets.js';
 import { adminAuth } from './auth.js';
+import { adminEventStream } from './events.js';
 import type {
   AddEndpointResponse,
   AddKeyResponse,
@@ -28,9 +30,11 @@ import type {
   KeysResponse,
   ModelsResponse,
   BansRequest,
+  ConfigEvent,
   PinRequest,
   ProbeResponse,
   ProvidersResponse,
+  QosEvent,
   QosResponse,
   RemoveEndpointResponse,
   RemoveKeyResponse,
@@ -92,6 +96,14 @@ export interface AdminDependencies {
   /** Resolves once the latest settings change has been applied (providers, keys, routes). */
   settled?: () => Promise<void>;
   logger?: { error(message: string): void };
+  /**
+   * The relay's events, for GET /admin/events: 'request' (a finished RequestRecord), 'config'
+   * (settings applied), 'qos' (the id of a route whose measurements changed). Without them the
+   * stream sends its snapshot and keep-alives only.
+   */
+  events?: EventEmitter;
+  /** Event stream timing (tests shorten them): keep-alive comments and the `qos` coalescing window. */
+  eventStream?: { keepAliveMs?: number; qosIntervalMs?: number; maxStreams?: number };
 }
 
 const MAX_REQUESTS = 500;
@@ -132,15 +144,10 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     return providerViews(deps.directory, await keysWithState(), deps.catalog);
   }
 
-  router.use(ownOriginOnly);
-  router.use(adminAuth(deps.adminToken));
-  router.use(noStore);
-  router.use(requireJson);
-
-  router.get('/status', async (_request, response) => {
+  function statusBody(): StatusResponse {
     const views = providerViews(deps.directory, [], deps.catalog);
     const url = deps.address?.()?.url ?? null;
-    const body: StatusResponse = {
+    return {
       version,
       startedAt: new Date(startedAt).toISOString(),
       uptimeMs: Math.max(0, deps.now() - startedAt),
@@ -153,7 +160,47 @@ export function createAdminRouter(deps: AdminDependencies): Router {
       routes: deps.directory.routes().length,
       secretProtection: deps.secretStore.protection,
     };
-    await send(response, 200, body);
+  }
+
+  function autoFastest(): QosResponse['autoFastest'] {
+    const choice = deps.routing?.choice();
+    return choice ? { route: choice.route, decision: decisionView(choice.decision) } : null;
+  }
+
+  function qosBody(): QosResponse {
+    const routing = deps.routing;
+    const config = deps.configSource.get();
+    return {
+      routes: (routing?.views() ?? []).map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0)),
+      autoFastest: autoFastest(),
+      pin: config.routing.pin,
+      bans: [...config.routing.bans],
+    };
+  }
+
+  function qosEvent(changed: ReadonlySet<string> | 'all'): QosEvent {
+    const routing = deps.routing;
+    const views = (routing?.views() ?? []).filter((view) => changed === 'all' || changed.has(view.id));
+    return { routes: views.map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0)), full: changed === 'all', autoFastest: autoFastest() };
+  }
+
+  function configEvent(): ConfigEvent {
+    const config = deps.configSource.get();
+    return {
+      pin: config.routing.pin,
+      bans: [...config.routing.bans],
+      providers: providerViews(deps.directory, [], deps.catalog).map((view) => ({ id: view.id, enabled: view.enabled, status: view.status })),
+      autoFastest: autoFastest(),
+    };
+  }
+
+  router.use(ownOriginOnly);
+  router.use(adminAuth(deps.adminToken));
+  router.use(noStore);
+  router.use(requireJson);
+
+  router.get('/status', async (_request, response) => {
+    await send(response, 200, statusBody());
   });
 
   router.get('/providers', async (_request, response) => {
@@ -248,17 +295,22 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   });
 
   router.get('/qos', async (_request, response) => {
-    const routing = deps.routing;
-    const config = deps.configSource.get();
-    const choice = routing?.choice();
-    const body: QosResponse = {
-      routes: (routing?.views() ?? []).map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0)),
-      autoFastest: choice ? { route: choice.route, decision: decisionView(choice.decision) } : null,
-      pin: config.routing.pin,
-      bans: [...config.routing.bans],
-    };
-    await send(response, 200, body);
+    await send(response, 200, qosBody());
   });
+
+  router.get(
+    '/events',
+    adminEventStream({
+      events: deps.events ?? new EventEmitter(),
+      snapshot: () => ({ status: statusBody(), qos: qosBody() }),
+      request: requestView,
+      config: configEvent,
+      qos: qosEvent,
+      redact: async (text) => redactSecrets(text, await knownSecrets(ctx).catch(() => [])),
+      ...deps.eventStream,
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    }),
+  );
 
   router.post('/probe', async (request, response) => {
     const route = typeof request.body?.route === 'string' ? (request.body.route as string) : '';

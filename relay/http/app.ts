@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { adminLinkExchange } from '../admin/auth.js';
 import type { RelayService } from '../core/relay-service.js';
 import { anthropicWire } from '../protocols/anthropic/index.js';
 import { ollamaWire } from '../protocols/ollama/index.js';
@@ -19,6 +20,8 @@ export interface AppDependencies {
   relayToken: () => string | undefined;
   /** The admin API, mounted at /admin behind its own credential. */
   admin?: Router;
+  /** The admin token, to trade the dashboard link (`/?admin=<token>`) for the admin cookie. */
+  adminToken?: () => string;
   /** Prometheus text for `/metrics`. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
@@ -54,6 +57,8 @@ export function createApp(deps: AppDependencies): Express {
   app.head('/', (_request, response) => {
     response.status(200).end();
   });
+  // The dashboard link, traded for the admin cookie; without `?admin` this passes on.
+  if (deps.adminToken) app.get('/', adminLinkExchange(deps.adminToken));
   // Ollama clients (Open WebUI and others) check this exact answer to find a server.
   app.get('/', (_request, response) => {
     response.type('text/plain').send('Ollama is running');
