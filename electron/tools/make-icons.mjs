@@ -1,4 +1,6 @@
-// Writes the placeholder tray and app icons in resources/ (solid discs, one colour per state) with zlib only.
+// Writes the placeholder tray and app icons in resources/ (solid discs, one colour per state) with zlib only:
+// tray PNGs, the 512 px app PNG, and the packaging icons icon.icns (macOS) and icon.ico (Windows), both of
+// which hold PNG-compressed images (ICNS types icp4..ic10; ICO entries with PNG data, read since Vista).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 
@@ -44,4 +46,45 @@ for (const [state, colour] of Object.entries(colours)) {
   writeFileSync(`resources/tray/tray-${state}.png`, disc(16, colour));
   writeFileSync(`resources/tray/tray-${state}@2x.png`, disc(32, colour));
 }
-writeFileSync('resources/app/icon.png', disc(512, [37, 99, 235]));
+const appColour = [37, 99, 235];
+writeFileSync('resources/app/icon.png', disc(512, appColour));
+
+// ICNS: 'icns' + total length, then (type, length including the 8-byte header, PNG bytes) per image.
+function icns(entries) {
+  const parts = entries.map(([type, size]) => {
+    const png = disc(size, appColour);
+    const head = Buffer.alloc(8);
+    head.write(type, 0, 'ascii');
+    head.writeUInt32BE(8 + png.length, 4);
+    return Buffer.concat([head, png]);
+  });
+  const head = Buffer.alloc(8);
+  head.write('icns', 0, 'ascii');
+  head.writeUInt32BE(8 + parts.reduce((n, p) => n + p.length, 0), 4);
+  return Buffer.concat([head, ...parts]);
+}
+writeFileSync('resources/app/icon.icns', icns([['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024]]));
+
+// ICO: ICONDIR (reserved 0, type 1, count), one 16-byte ICONDIRENTRY per image (width/height 0 means 256), then PNGs.
+function ico(sizes) {
+  const pngs = sizes.map((size) => disc(size, appColour));
+  const header = Buffer.alloc(6 + 16 * sizes.length);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2);
+  header.writeUInt16LE(sizes.length, 4);
+  let offset = header.length;
+  sizes.forEach((size, i) => {
+    const at = 6 + 16 * i;
+    header.writeUInt8(size >= 256 ? 0 : size, at);
+    header.writeUInt8(size >= 256 ? 0 : size, at + 1);
+    header.writeUInt8(0, at + 2); // no palette
+    header.writeUInt8(0, at + 3);
+    header.writeUInt16LE(1, at + 4); // colour planes
+    header.writeUInt16LE(32, at + 6); // bits per pixel
+    header.writeUInt32LE(pngs[i].length, at + 8);
+    header.writeUInt32LE(offset, at + 12);
+    offset += pngs[i].length;
+  });
+  return Buffer.concat([header, ...pngs]);
+}
+writeFileSync('resources/app/icon.ico', ico([16, 24, 32, 48, 64, 128, 256]));
