@@ -1,10 +1,10 @@
-import { chmod, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
+import { readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { aider } from '../../../relay/integrations/aider.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome, writeClientFile } from './temp-home.js';
 
 const integration = createIntegration(aider);
 
@@ -29,8 +29,7 @@ describe('Aider integration', () => {
   });
 
   async function writeExisting(text = EXISTING, mode = 0o644): Promise<void> {
-    await writeFile(file, text);
-    await chmod(file, mode);
+    await writeClientFile(file, text, mode);
   }
 
   it('creates ~/.aider.conf.yml with the base URL and the relay token only, mode 0600', async () => {

@@ -1,10 +1,10 @@
-import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claudeCode } from '../../../relay/integrations/claude-code.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome, writeClientFile } from './temp-home.js';
 
 const integration = createIntegration(claudeCode);
 const UPSTREAM_KEY = 'sk-ant-upstream-canary-0123456789';
@@ -34,9 +34,7 @@ describe('Claude Code integration', () => {
   });
 
   async function writeExisting(text = EXISTING, mode = 0o644): Promise<void> {
-    await mkdir(join(home.home, '.claude'), { recursive: true });
-    await writeFile(file, text);
-    await chmod(file, mode);
+    await writeClientFile(file, text, mode);
   }
 
   it('creates settings.json with the env block (origin without /v1, the relay token), mode 0600, no model', async () => {

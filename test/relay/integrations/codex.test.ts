@@ -1,10 +1,10 @@
-import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codex } from '../../../relay/integrations/codex.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome, writeClientFile } from './temp-home.js';
 
 const integration = createIntegration(codex);
 
@@ -34,9 +34,7 @@ describe('Codex CLI integration', () => {
   });
 
   async function writeExisting(text = EXISTING, mode = 0o644): Promise<void> {
-    await mkdir(join(home.home, '.codex'), { recursive: true });
-    await writeFile(file, text);
-    await chmod(file, mode);
+    await writeClientFile(file, text, mode);
   }
 
   it('creates config.toml with our provider table (Responses wire, key from the environment), mode 0600', async () => {

@@ -1,10 +1,10 @@
-import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { continueDev } from '../../../relay/integrations/continue.js';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
-import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome, writeClientFile } from './temp-home.js';
 
 const integration = createIntegration(continueDev);
 
@@ -37,9 +37,7 @@ describe('Continue integration', () => {
   });
 
   async function writeExisting(text = EXISTING, mode = 0o644): Promise<void> {
-    await mkdir(join(home.home, '.continue'), { recursive: true });
-    await writeFile(file, text);
-    await chmod(file, mode);
+    await writeClientFile(file, text, mode);
   }
 
   it('creates config.yaml with the required header and our model entry, mode 0600', async () => {

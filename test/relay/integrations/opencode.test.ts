@@ -1,10 +1,10 @@
-import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX, createIntegration, CREATED_SUFFIX, IntegrationError } from '../../../relay/integrations/integration.js';
 import { openCode } from '../../../relay/integrations/opencode.js';
-import { exists, modeOf, target, tempHome, TOKEN, type TempHome } from './temp-home.js';
+import { exists, modeOf, target, tempHome, TOKEN, type TempHome, writeClientFile } from './temp-home.js';
 
 const integration = createIntegration(openCode);
 
@@ -37,9 +37,7 @@ describe('OpenCode integration', () => {
   });
 
   async function writeExisting(text = EXISTING, mode = 0o644): Promise<void> {
-    await mkdir(join(home.home, '.config', 'opencode'), { recursive: true });
-    await writeFile(file, text);
-    await chmod(file, mode);
+    await writeClientFile(file, text, mode);
   }
 
   it('creates the file (and its directories) with our provider, mode 0600, and no default model', async () => {

@@ -1,6 +1,6 @@
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { IntegrationContext, RelayTarget } from '../../../relay/integrations/integration.js';
 
 /** A throwaway HOME (never the real one) with an empty bin directory as the whole PATH. */
@@ -61,4 +61,11 @@ export async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** Writes a client's existing config file (creating its folder) with the given mode, as a user would have it. */
+export async function writeClientFile(path: string, text: string, mode = 0o644): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  await chmod(path, mode);
 }
