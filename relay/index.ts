@@ -16,6 +16,7 @@ import { routeId as routeIdOf } from './routing/route-entry.js';
 import { ProviderDirectory } from './dispatch/provider-directory.js';
 import { UsageLog, type RequestRecord } from './dispatch/usage-log.js';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './fs/atomic-file.js';
+import { findDashboardDir } from './http/dashboard.js';
 import { createApp } from './http/app.js';
 import { isLoopbackHost, listen, type RunningServer } from './http/server.js';
 import { FileSecretStore } from './keys/file-secret-store.js';
@@ -56,6 +57,8 @@ export interface RelayOptions {
   random?: () => number;
   /** Measure routes in the background (default true; tests that count upstream calls turn it off). */
   probe?: boolean;
+  /** The built dashboard's folder (default: found beside the relay); null serves no dashboard. */
+  dashboardDir?: string | null;
 }
 
 export interface RelayAddress {
@@ -238,6 +241,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     metrics: () => metrics.render(),
     admin,
     adminToken: () => adminToken,
+    serveDashboard: options.dashboardDir !== null,
+    dashboardDir: options.dashboardDir ?? findDashboardDir(),
   });
 
   let running: RunningServer | undefined;

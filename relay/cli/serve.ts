@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { ProvidersResponse, ProviderView } from '../admin/dto.js';
 import { createRelay, PortInUseError, type Relay, type RelayAddress } from '../index.js';
 import { CliError, portValue, stringValue, type Command, type ParsedArgs } from './args.js';
@@ -68,8 +67,8 @@ async function serve(cc: CommandContext, args: ParsedArgs, command: string): Pro
   }
   const signal = waitForSignal(cc);
   io.stdout(`Switchboard is listening at ${address.url}/v1\n`);
-  // The dashboard is not part of this build yet; the admin API (and the CLI) use this token.
-  io.stdout(`Admin API: ${address.url}/admin (token in ${join(cc.configDir, 'admin-token')})\n`);
+  // The link carries the admin token once; the page trades it for an HttpOnly cookie and drops it from the address bar.
+  io.stdout(`Dashboard: ${dashboardLink(address.url, relay.adminToken)}\n`);
   await Promise.race([relay.discovered(), wait(DISCOVERY_WAIT_MS), signal]);
   const summary = await providerSummary(relay, address).catch(() => '');
   if (summary) io.stdout(`${summary}\n`);
@@ -97,3 +96,8 @@ export const serveCommands: Command<CommandContext>[] = [
     },
   },
 ];
+
+/** The one-time dashboard link: opening it signs this browser in to the dashboard. */
+export function dashboardLink(origin: string, adminToken: string): string {
+  return `${origin}/?admin=${encodeURIComponent(adminToken)}`;
+}

@@ -5,6 +5,7 @@ import { anthropicWire } from '../protocols/anthropic/index.js';
 import { ollamaWire } from '../protocols/ollama/index.js';
 import { openAiRoutes } from '../protocols/openai/index.js';
 import { responsesWire } from '../protocols/responses/index.js';
+import { dashboard } from './dashboard.js';
 import { errorHandler, notFound, type ErrorDialect, type ErrorLogger } from './middleware/error-handler.js';
 import { jsonBody } from './middleware/json-body.js';
 import { localSafety } from './middleware/local-safety.js';
@@ -22,6 +23,10 @@ export interface AppDependencies {
   admin?: Router;
   /** The admin token, to trade the dashboard link (`/?admin=<token>`) for the admin cookie. */
   adminToken?: () => string;
+  /** The built dashboard's folder, served at `/`; undefined when it is not built (the page says so). */
+  dashboardDir?: string | undefined;
+  /** Serve the dashboard at all (default true). */
+  serveDashboard?: boolean;
   /** Prometheus text for `/metrics`. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
@@ -59,6 +64,7 @@ export function createApp(deps: AppDependencies): Express {
   });
   // The dashboard link, traded for the admin cookie; without `?admin` this passes on.
   if (deps.adminToken) app.get('/', adminLinkExchange(deps.adminToken));
+  if (deps.serveDashboard !== false) app.use(dashboard(deps.dashboardDir));
   // Ollama clients (Open WebUI and others) check this exact answer to find a server.
   app.get('/', (_request, response) => {
     response.type('text/plain').send('Ollama is running');

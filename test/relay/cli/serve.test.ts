@@ -56,8 +56,12 @@ describe('switchboard serve', () => {
     const url = /^Switchboard is listening at (http:\/\/127\.0\.0\.1:\d+)\/v1$/.exec(lines[1] ?? '')?.[1];
     expect(url).toBeDefined();
     const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
-    expect(lines[2]).toBe(`Admin API: ${url}/admin (token in ${join(dir, 'admin-token')})`);
-    expect(io.out).not.toContain(token);
+    expect(lines[2]).toBe(`Dashboard: ${url}/?admin=${token}`);
+    // The printed link signs a browser in: the cookie is set and the token leaves the address.
+    const link = await fetch(`${url}/?admin=${token}`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect(link.status).toBe(303);
+    expect(link.headers.get('location')).toBe('/');
+    expect(link.headers.get('set-cookie')).toContain('HttpOnly');
     expect(lines[3]).toMatch(/^Ready: groq\. Need a key: cerebras, /);
     expect(io.out).not.toContain('gsk_env');
 
