@@ -13,11 +13,11 @@ import { checkBaseUrl } from './validate.js';
  *
  * A token carries the settings document without `server` (host, port, allowed hosts and origins
  * and the body limit belong to the machine, and an imported token must never widen who can reach
- * the relay) and without key references (their ids name entries of this machine's secret store;
+ * the relay; desktop notifications belong to the machine too) and without key references (their ids name entries of this machine's secret store;
  * keys travel separately, sealed). Credential headers are never exported.
  */
 
-export const portableConfigSchema = configSchema.omit({ server: true });
+export const portableConfigSchema = configSchema.omit({ server: true, desktop: true });
 export type PortableConfig = z.infer<typeof portableConfigSchema>;
 export type ImportMode = 'merge' | 'replace';
 
@@ -54,6 +54,9 @@ export function toPortable(config: Config, warnings: string[]): PortableConfig {
     routing: structuredClone(config.routing),
     timeouts: structuredClone(config.timeouts),
     anthropic: structuredClone(config.anthropic),
+    probe: structuredClone(config.probe),
+    requests: structuredClone(config.requests),
+    ui: structuredClone(config.ui),
   };
 }
 
@@ -163,6 +166,9 @@ export function importedSettings(current: Config, imported: PortableConfig, mode
   }
   next.timeouts = structuredClone(imported.timeouts);
   next.anthropic = structuredClone(imported.anthropic);
+  next.probe = structuredClone(imported.probe);
+  next.requests = structuredClone(imported.requests);
+  next.ui = structuredClone(imported.ui);
   return { next, removed };
 }
 
@@ -267,6 +273,10 @@ export function settingsChanges(ctx: OperationsContext, current: Config, next: C
     providers,
     endpoints,
     routing: sectionChanges('routing', current.routing, next.routing),
-    settings: [...sectionChanges('timeouts', current.timeouts, next.timeouts), ...sectionChanges('anthropic', current.anthropic, next.anthropic)],
+    settings: [...sectionChanges('timeouts', current.timeouts, next.timeouts), ...sectionChanges('anthropic', current.anthropic, next.anthropic),
+      ...sectionChanges('probe', current.probe, next.probe),
+      ...sectionChanges('requests', current.requests, next.requests),
+      ...sectionChanges('ui', current.ui, next.ui),
+    ],
   };
 }

@@ -49,6 +49,8 @@ export interface StatusResponse {
   /** How many (provider, model) routes can be served right now. */
   routes: number;
   secretProtection: SecretProtection;
+  /** Demo mode: simulated providers are serving (see DemoView). */
+  demo: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,6 +78,8 @@ export interface KeyView {
   /** True when the settings name this key but its secret is missing from the store. */
   missing?: boolean;
   state?: KeyStateView;
+  /** The rate limit the provider reported on its last response to this key, if any. */
+  rateLimit?: KeyRateLimitView;
 }
 
 export interface KeysResponse {
@@ -266,6 +270,18 @@ export interface RequestView {
   status?: number;
   error?: string;
   decision?: RoutingDecisionView;
+  /** Bodies were kept (settings: requests.keepBodies); GET /admin/requests/:id returns them. */
+  hasBodies?: boolean;
+}
+
+/** GET /admin/requests/:id: one request, with its bodies when they were kept. */
+export interface RequestDetailResponse {
+  request: RequestView;
+  /** The request body as the client sent it (truncated to 64 KB), when kept. */
+  requestBody?: string;
+  /** The answer as the client received it (truncated to 64 KB), when kept. */
+  responseBody?: string;
+  truncated?: boolean;
 }
 
 export interface RequestsResponse {
@@ -564,6 +580,139 @@ export interface IntegrationSnippetsResponse {
   tokenSet: boolean;
   revealed: boolean;
   snippets: SnippetView[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings: GET /admin/settings, PATCH /admin/settings
+// ---------------------------------------------------------------------------------------------
+
+export type RoutingPolicy = 'free-only' | 'free-first' | 'any';
+export type ThemeSetting = 'system' | 'light' | 'dark';
+
+/** What the Settings view shows and edits. Every field of a PATCH is optional. */
+export interface SettingsView {
+  server: {
+    /** The configured address (`127.0.0.1`, or `0.0.0.0` with LAN exposure). */
+    host: string;
+    port: number;
+    /** Reachable from other machines (host is not a loopback address). Needs the relay token. */
+    lan: boolean;
+    /** Extra Host names allowed (the machine's LAN name, ...). */
+    allowedHosts: string[];
+    /** A relay token is set (clients must send it; required for LAN exposure). */
+    tokenSet: boolean;
+    bodyLimitMb: number;
+    /** Where the relay listens right now (it moves at once when host or port change). */
+    listening: { host: string; port: number; url: string } | null;
+  };
+  routing: { policy: RoutingPolicy; exploration: number; maxRetryWaitMs: number };
+  timeouts: { connectMs: number; firstTokenMs: number; idleMs: number; totalMs: number };
+  probe: { enabled: boolean; contenderIntervalSeconds: number; tailIntervalMinutes: number; quotaSharePercent: number };
+  requests: { keepBodies: boolean };
+  ui: { theme: ThemeSetting };
+  /** What only the desktop app can do; null fields are not available here (headless). */
+  desktop: {
+    /** Starts at login (null: not available, e.g. headless). */
+    startAtLogin: boolean | null;
+    /** Native notifications (null: not available). */
+    notifications: boolean | null;
+  };
+}
+
+export interface SettingsUpdate {
+  server?: { port?: number; lan?: boolean; allowedHosts?: string[]; bodyLimitMb?: number };
+  routing?: Partial<SettingsView['routing']>;
+  timeouts?: Partial<SettingsView['timeouts']>;
+  probe?: Partial<SettingsView['probe']>;
+  requests?: Partial<SettingsView['requests']>;
+  ui?: Partial<SettingsView['ui']>;
+  desktop?: { startAtLogin?: boolean; notifications?: boolean };
+}
+
+/** PATCH /admin/settings answers the settings as they now are. */
+export interface SettingsResponse {
+  settings: SettingsView;
+  /** Set when the relay moved (port or LAN changed): the page should continue at this origin. */
+  movedTo?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys: PATCH /admin/keys/:provider/:key, POST /admin/keys/:provider/:key/test
+// ---------------------------------------------------------------------------------------------
+
+export interface UpdateKeyRequest {
+  label?: string;
+  /** Glob patterns of model ids this key may serve; null or [] means every model. */
+  models?: string[] | null;
+}
+
+export interface UpdateKeyResponse {
+  key: KeyView;
+}
+
+/** The rate limit a provider reported on its last response to this key. */
+export interface KeyRateLimitView {
+  remainingRequests?: number;
+  limitRequests?: number;
+  remainingTokens?: number;
+  limitTokens?: number;
+  /** When the window resets. */
+  resetAt?: string;
+  /** When the provider said so. */
+  observedAt: string;
+}
+
+/** A live check of one key: the provider's model list with it, then one tiny streamed request. */
+export interface KeyTestResponse {
+  provider: string;
+  key: KeyView;
+  ok: boolean;
+  /** `ok`, `rejected` (401/403), `no-credit` (402), `rate-limited`, `unreachable`, `error`. */
+  outcome: string;
+  status?: number;
+  /** What happened, in words (the provider's own error message when it failed). */
+  message: string;
+  /** Models the key can see. */
+  models?: number;
+  /** The model the tiny request went to, with its time to first token. */
+  probe?: { model: string; ttftMs?: number; tokensPerSecond?: number };
+  durationMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom endpoints: POST /admin/endpoints/preview
+// ---------------------------------------------------------------------------------------------
+
+/** What adding this endpoint would find, before anything is saved. */
+export interface EndpointPreviewRequest {
+  baseUrl: string;
+  key?: string;
+  headers?: Record<string, string>;
+}
+
+export interface EndpointPreviewResponse {
+  ok: boolean;
+  /** Model ids the endpoint lists (`GET /models`). */
+  models: string[];
+  /** Why it could not be listed (the endpoint still may be added with models by hand). */
+  error?: string;
+  warnings: string[];
+  durationMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Demo mode: GET|POST /admin/demo
+// ---------------------------------------------------------------------------------------------
+
+/** Three simulated providers on this machine (fast, slow, flaky), for trying Switchboard without keys. */
+export interface DemoView {
+  running: boolean;
+  /** The simulated providers' ids (`demo-fast`, `demo-slow`, `demo-flaky`) while running. */
+  providers: string[];
+}
+
+export interface DemoRequest {
+  running: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

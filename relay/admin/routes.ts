@@ -159,6 +159,8 @@ export function createAdminRouter(deps: AdminDependencies): Router {
       readyProviders: views.filter((view) => view.status === 'ready').map((view) => view.id),
       routes: deps.directory.routes().length,
       secretProtection: deps.secretStore.protection,
+      // Demo mode's simulated providers are added by the demo issue's code; false until then.
+      demo: false,
     };
   }
 

@@ -121,6 +121,32 @@ export const anthropicWireSchema = z.object({
   ]),
 });
 
+export const probeSchema = z.object({
+  /** Measure routes in the background; off, auto-fastest goes by live traffic alone. */
+  enabled: z.boolean().default(true),
+  /** How often the routes competing for first place are measured, in seconds. */
+  contenderIntervalSeconds: z.number().int().min(15).max(3_600).default(90),
+  /** How often every other route is measured, in minutes. */
+  tailIntervalMinutes: z.number().int().min(5).max(1_440).default(60),
+  /** The share of a provider's free daily requests probes may spend, in percent. */
+  quotaSharePercent: z.number().min(0).max(20).default(2),
+});
+
+export const requestsSchema = z.object({
+  /** Keep prompt and answer bodies in the request log (memory only, truncated). Off by default. */
+  keepBodies: z.boolean().default(false),
+});
+
+export const desktopSchema = z.object({
+  /** Native notifications when every provider is down or a key is rejected. Off by default. */
+  notifications: z.boolean().default(false),
+});
+
+export const uiSchema = z.object({
+  /** The dashboard's colours: follow the OS, or always light or dark. */
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+});
+
 export const configSchema = z.object({
   version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
   server: serverSchema.default(serverSchema.parse({})),
@@ -129,6 +155,10 @@ export const configSchema = z.object({
   routing: routingSchema.default(routingSchema.parse({})),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
   anthropic: anthropicWireSchema.default(anthropicWireSchema.parse({})),
+  probe: probeSchema.default(probeSchema.parse({})),
+  requests: requestsSchema.default(requestsSchema.parse({})),
+  desktop: desktopSchema.default(desktopSchema.parse({})),
+  ui: uiSchema.default(uiSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
