@@ -15,20 +15,30 @@ import { QosTracker, type QosSample } from './routing/qos-tracker.js';
 import { routeId as routeIdOf } from './routing/route-entry.js';
 import { ProviderDirectory } from './dispatch/provider-directory.js';
 import { UsageLog, type RequestRecord } from './dispatch/usage-log.js';
+import { RequestBodies } from './dispatch/request-bodies.js';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './fs/atomic-file.js';
 import { findDashboardDir } from './http/dashboard.js';
 import { createApp } from './http/app.js';
-import { isLoopbackHost, listen, type RunningServer } from './http/server.js';
+import { isLoopbackHost, listen, PortInUseError, type RunningServer } from './http/server.js';
 import { FileSecretStore } from './keys/file-secret-store.js';
 import { KeyPool } from './keys/key-pool.js';
 import type { SecretStore } from './keys/secret-store.js';
 import { providerCatalog } from './providers/catalog.js';
 import { createHttpClient, type HttpClient } from './providers/http-client.js';
 import { createAdminRouter } from './admin/routes.js';
+import type { DesktopCapabilities } from './admin/desktop.js';
+import { OperationError } from './admin/operation-context.js';
+import { previewModels } from './dispatch/endpoint-preview.js';
+import { KeyChecker } from './dispatch/key-check.js';
+import { DemoMode } from './demo/demo-mode.js';
+import { DEMO_PROVIDER_IDS, type DemoSimulationOptions } from './demo/profiles.js';
+import { knownSecrets } from './admin/operations.js';
 
 export type { SecretStore } from './keys/secret-store.js';
 export type { Config } from './config/schema.js';
+export type { DemoSimulationOptions } from './demo/profiles.js';
 export { PortInUseError } from './http/server.js';
+export type { DesktopCapabilities } from './admin/desktop.js';
 
 export interface RelayLogger {
   info(message: string): void;
@@ -59,6 +69,12 @@ export interface RelayOptions {
   probe?: boolean;
   /** The built dashboard's folder (default: found beside the relay); null serves no dashboard. */
   dashboardDir?: string | null;
+  /** What only the desktop app can do (start at login, notifications); absent headless. */
+  desktop?: DesktopCapabilities;
+  /** Start with demo mode on: three simulated providers, never written to the settings. */
+  demo?: boolean;
+  /** How the simulated providers behave (tests make them instant and deterministic). */
+  demoSimulation?: DemoSimulationOptions;
 }
 
 export interface RelayAddress {
@@ -86,6 +102,14 @@ export interface Relay {
   settled(): Promise<void>;
   /** Route measurements and probing, for the admin API, the dashboard and tests. */
   readonly routing: RoutingHandle;
+  /**
+   * Moves the listening socket to host:port: listens there first, then lets the old socket
+   * finish its requests. Changes no settings (PATCH /admin/settings does both). Rejects with
+   * PortInUseError, still listening where it was, when the address is taken.
+   */
+  rebind(host: string, port: number): Promise<RelayAddress>;
+  /** Where the relay listens now (it moves when the port or LAN setting changes); undefined before listen(). */
+  address(): RelayAddress | undefined;
 }
 
 export interface RoutingHandle {
@@ -133,7 +157,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   const adminToken = await loadAdminToken(files.adminToken);
   const initial = configSource.get();
   const http =
-    options.http ?? createHttpClient({ connectTimeoutMs: initial.timeouts.connectMs, headersTimeoutMs: initial.timeouts.firstTokenMs + 5_000 });
+    options.http ??
+    createHttpClient(() => {
+      // Read per request: new timeouts apply to the next request.
+      const { timeouts } = configSource.get();
+      return { connectTimeoutMs: timeouts.connectMs, headersTimeoutMs: timeouts.firstTokenMs + 5_000 };
+    });
   const keyPool = new KeyPool();
   const usageLog = new UsageLog();
   const events = new EventEmitter();
@@ -174,11 +203,16 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     random,
     contenders: () => engine.contenders(),
     lastLiveAt: () => service.lastLiveAt(),
+    settings: () => {
+      const { probe } = configSource.get();
+      return { enabled: probe.enabled, contenderIntervalMs: probe.contenderIntervalSeconds * 1000, tailIntervalMs: probe.tailIntervalMinutes * 60_000, quotaShare: probe.quotaSharePercent / 100 };
+    },
     onProbe: (route, sample) => {
       metrics.probe(route, sample);
       events.emit('qos', routeIdOf(route));
     },
   });
+  const keyChecker = new KeyChecker({ directory, keyPool, http, now, probe: (route, probeOptions) => (prober ? prober.probe(route, probeOptions) : Promise.reject(new Error('The prober is not running.'))) });
   const qosSaver = new QosSaver(qos, files.qos, logger);
   const probeRoute = async (id: string): Promise<QosSample | undefined> => {
     const route = directory.routes().find((candidate) => routeIdOf(candidate) === id);
@@ -187,11 +221,21 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   usageLog.subscribe((record: RequestRecord) => events.emit('request', record));
 
   let relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
+  const requestBodies = new RequestBodies({
+    secrets: async () => [
+      ...(await knownSecrets({ config: configSource, secrets: secretStore, catalog: providerCatalog, env })),
+      ...(relayToken ? [relayToken] : []),
+      adminToken,
+    ],
+    recorded: (requestId) => usageLog.get(requestId) !== undefined,
+  });
   let firstDiscovery: Promise<void> = Promise.resolve();
   let applying: Promise<void> = Promise.resolve();
   // Resolves once the latest change is applied (before its discovery), for the admin API.
   let applied: Promise<void> = Promise.resolve();
   const unsubscribe = configSource.subscribe((config: Config) => {
+    // At once, not after the change is applied: "off" means the bodies are gone now.
+    if (!config.requests.keepBodies) requestBodies.clear();
     const apply = applying.then(async () => {
       await directory.apply(config);
       relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
@@ -203,6 +247,37 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       .catch((error: unknown) => logger.error(`Applying new settings failed: ${String(error)}`));
   });
 
+  const demoIds = new Set<string>(DEMO_PROVIDER_IDS);
+  const demo = new DemoMode({
+    ...(options.demoSimulation ? { simulation: options.demoSimulation } : {}),
+    logger,
+    // In the same queue as settings changes: the directory is rebuilt by one change at a time.
+    register: (endpoints) => {
+      const apply = applying.then(async () => {
+        // Measurements from an earlier demo (or restored from an earlier run) describe other simulators.
+        for (const key of qos.keys()) if (demoIds.has(key.slice(0, key.indexOf('/')))) qos.forget(key);
+        await directory.setRuntimeEndpoints(
+          endpoints.map((endpoint) => ({ id: endpoint.id, name: endpoint.name, baseUrl: endpoint.baseUrl, models: endpoint.models.map((model) => ({ ...model })), free: true, simulated: true })),
+        );
+        events.emit('config', configSource.get());
+      });
+      applied = apply.catch(() => undefined);
+      applying = apply
+        .then(() => directory.discover((runtime) => runtime.simulated === true))
+        .catch((error: unknown) => logger.warn(`Demo mode could not be applied: ${String(error)}`));
+      return apply;
+    },
+    ...(options.probe === false
+      ? {}
+      : {
+          probe: async () => {
+            if (!configSource.get().probe.enabled) return;
+            const routes = directory.routes().filter((route) => demoIds.has(route.providerId));
+            await Promise.all(routes.map((route) => prober?.probe(route)));
+          },
+        }),
+  });
+
   let address: RelayAddress | undefined;
   const admin = createAdminRouter({
     adminToken: () => adminToken,
@@ -211,6 +286,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     directory,
     keyPool,
     usageLog,
+    bodies: requestBodies,
     service,
     now,
     catalog: providerCatalog,
@@ -223,6 +299,23 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       probeNow: (id) => probeRoute(id),
       probesToday: (id) => prober?.probesToday(id) ?? 0,
     },
+    server: {
+      listening: () => address,
+      move: (host, port, save) => moveTo(host, port, save),
+    },
+    ...(options.desktop ? { desktop: options.desktop } : {}),
+    quotas,
+    live: {
+      checkKey: (provider, key) => keyChecker.check(provider, key),
+      previewModels: (request) => previewModels(request, { http, now }),
+      discover: async (provider) => {
+        await directory.discover(provider);
+        prober?.expedite(provider);
+        // The dashboard refreshes its provider list on `config`: the new models are in now.
+        events.emit('config', configSource.get());
+      },
+    },
+    demo: { view: () => demo.state(), set: (running) => demo.set(running) },
     env,
     configDir: options.configDir,
     address: () => address,
@@ -239,6 +332,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     bodyLimitBytes: () => Math.round(configSource.get().server.bodyLimitMb * 1024 * 1024),
     relayToken: () => relayToken,
     metrics: () => metrics.render(),
+    requestBodies: { enabled: () => configSource.get().requests.keepBodies, bodies: requestBodies },
     admin,
     adminToken: () => adminToken,
     serveDashboard: options.dashboardDir !== null,
@@ -246,6 +340,61 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   });
 
   let running: RunningServer | undefined;
+  /** Listeners left behind by a move, finishing their requests. */
+  const draining = new Set<RunningServer>();
+
+  function drainOld(server: RunningServer): void {
+    draining.add(server);
+    // Long answers may stream for minutes; after that whatever is left is cut.
+    void server.drain(10 * 60_000).finally(() => draining.delete(server));
+  }
+
+  async function moveTo(host: string, port: number, save: () => Promise<void> = async () => undefined): Promise<RelayAddress> {
+    const old = running;
+    if (!old) throw new OperationError('The relay is not listening.', 409, 'not_listening');
+    if (!isLoopbackHost(host) && !relayToken) throw new OperationError(`Refusing to listen on ${host}: beyond loopback the relay needs a token.`, 409, 'token_required');
+    const taken = () =>
+      new OperationError(`Port ${port} on ${host} is already in use; the relay stays at ${address?.url ?? `${old.host}:${old.port}`}. Choose another port.`, 409, 'port_in_use');
+    let next: RunningServer;
+    let oldStopped = false;
+    try {
+      next = await listen(app, host, port);
+    } catch (error) {
+      // The same port on another address (loopback ↔ all addresses) collides with our own
+      // socket: stop accepting on it first, and take it back if the new address fails.
+      if (!(error instanceof PortInUseError)) throw error;
+      if (port !== old.port) throw taken();
+      drainOld(old);
+      oldStopped = true;
+      try {
+        next = await listen(app, host, port);
+      } catch (retry) {
+        running = await listen(app, old.host, old.port);
+        throw retry instanceof PortInUseError ? taken() : retry;
+      }
+    }
+    try {
+      await save();
+    } catch (error) {
+      await next.close();
+      if (oldStopped) running = await listen(app, old.host, old.port);
+      throw error;
+    }
+    running = next;
+    address = { host: next.host, port: next.port, url: `http://${next.host.includes(':') ? `[${next.host}]` : next.host}:${next.port}` };
+    if (!oldStopped) drainOld(old);
+    // The CLI finds the relay through this file; it keeps the time the relay started listening.
+    let startedAt = new Date(now()).toISOString();
+    try {
+      const previous = JSON.parse((await readFileIfExists(files.runtime)) ?? '{}') as { startedAt?: unknown };
+      if (typeof previous.startedAt === 'string') startedAt = previous.startedAt;
+    } catch {
+      // rewritten below either way
+    }
+    await writeFileAtomic(files.runtime, `${JSON.stringify({ pid: process.pid, ...address, startedAt }, null, 2)}\n`, { mode: 0o600 });
+    logger.info(`Switchboard moved to ${address.url}.`);
+    return address;
+  }
   let discoveryTimer: NodeJS.Timeout | undefined;
   let localTimer: NodeJS.Timeout | undefined;
 
@@ -264,6 +413,11 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       probesToday: (id) => prober?.probesToday(id) ?? 0,
       contenders: () => engine.contenders(),
     },
+    address: () => (running ? address : undefined),
+    rebind: (host, port) =>
+      moveTo(host, port).catch((error: unknown) => {
+        throw error instanceof OperationError && error.code === 'port_in_use' ? new PortInUseError(host, port) : error;
+      }),
     async listen() {
       const config = configSource.get();
       const host = options.host ?? config.server.host;
@@ -275,6 +429,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       }
       running = await listen(app, host, port);
       address = { host: running.host, port: running.port, url: `http://${running.host.includes(':') ? `[${running.host}]` : running.host}:${running.port}` };
+      if (options.demo === true) await demo.set(true);
       await writeFileAtomic(files.runtime, `${JSON.stringify({ pid: process.pid, ...address, startedAt: new Date(now()).toISOString() }, null, 2)}\n`, { mode: 0o600 });
       // Discovery never delays serving: the catalog's lists are used until it answers.
       firstDiscovery = directory.discover().catch((error: unknown) => logger.warn(`Model discovery failed: ${String(error)}`));
@@ -289,6 +444,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       return address;
     },
     async close() {
+      await demo.set(false).catch(() => undefined);
       unsubscribe();
       if (discoveryTimer) clearInterval(discoveryTimer);
       if (localTimer) clearInterval(localTimer);
@@ -300,6 +456,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
         address = undefined;
         await rm(files.runtime, { force: true });
       }
+      await Promise.all([...draining].map((server) => server.close()));
       await applying;
       if (configSource instanceof ConfigStore) await configSource.close();
     },

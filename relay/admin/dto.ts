@@ -181,6 +181,8 @@ export interface ProviderView {
   discoveredAt?: string;
   /** Why the last model discovery failed. */
   discoveryError?: string;
+  /** A simulated provider of demo mode (no real model behind it); absent for real ones. */
+  simulated?: boolean;
 }
 
 export interface ProvidersResponse {
@@ -739,6 +741,8 @@ export interface ConfigEvent {
   bans: string[];
   providers: Array<{ id: string; enabled: boolean; status: ProviderStatus }>;
   autoFastest: QosResponse['autoFastest'];
+  /** The relay's status after the change, so the page need not ask (the relay may have moved). */
+  status: StatusResponse;
 }
 
 /** Each event name of GET /admin/events and its data. `request` is one finished request (never bodies). */

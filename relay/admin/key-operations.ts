@@ -140,6 +140,94 @@ export async function removeKey(ctx: OperationsContext, provider: string, idOrLa
   return view;
 }
 
+export interface UpdateKeyOptions {
+  label?: string;
+  /** Glob patterns of model ids this key may serve; null or empty means every model. */
+  models?: string[] | null;
+}
+
+/** A stored key found by id or label, or the refusal that names what exists. */
+function findStoredRef(ctx: OperationsContext, target: Target, idOrLabel: string, verb: string): KeyRef {
+  const wanted = typeof idOrLabel === 'string' ? idOrLabel.trim() : '';
+  if (wanted === '') throw invalid(`Name the key to ${verb} by its id or label.`, 'invalid_key_ref');
+  const refs = storedRefs(ctx.config.get(), target);
+  const ref =
+    refs.find((candidate) => candidate.id === wanted) ??
+    refs.find((candidate) => candidate.label === wanted) ??
+    refs.find((candidate) => candidate.label.toLowerCase() === wanted.toLowerCase());
+  if (ref) return ref;
+  const envKey = envKeysOf(ctx, target.id).find((key) => key.id === wanted || key.label.toLowerCase() === wanted.toLowerCase().replace(/^env:/, ''));
+  if (envKey) {
+    throw new OperationError(
+      `The key ${envKey.label} of ${target.id} comes from the environment and is read-only here: change the variable ${envKey.label} and restart the relay, or add the key through Switchboard instead.`,
+      409,
+      'env_key_read_only',
+    );
+  }
+  const known = refs.map((candidate) => `'${candidate.label}'`).join(', ');
+  throw new OperationError(`${target.id} has no stored key '${wanted.slice(0, 64)}'${known ? `; its keys: ${known}` : ' (it has no stored keys)'}.`, 404, 'unknown_key');
+}
+
+/** Changes a stored key's label and/or model patterns; the secret itself never changes here. */
+export async function updateKey(ctx: OperationsContext, provider: string, idOrLabel: string, options: UpdateKeyOptions): Promise<KeyView> {
+  const target = resolveTarget(ctx, provider);
+  const ref = findStoredRef(ctx, target, idOrLabel, 'change');
+  const label = options.label === undefined ? undefined : normalizeLabel(options.label);
+  const models = options.models === undefined ? undefined : normalizeModels(options.models, 'Model patterns') ?? [];
+  if (label !== undefined && label.toLowerCase() !== ref.label.toLowerCase()) {
+    const taken =
+      storedRefs(ctx.config.get(), target).some((other) => other.id !== ref.id && other.label.toLowerCase() === label.toLowerCase()) ||
+      envKeysOf(ctx, target.id).some((key) => key.label.toLowerCase() === label.toLowerCase());
+    if (taken) throw new OperationError(`${target.id} already has a key labelled '${label}'; choose another label.`, 409, 'duplicate_label');
+  }
+  let updated: KeyRef | undefined;
+  try {
+    await ctx.config.update((draft) => {
+      const current = findTarget(ctx, draft, target.id);
+      const keys = current?.kind === 'endpoint' ? current.endpoint.keys : draft.providers[target.id]?.keys;
+      const stored = keys?.find((candidate) => candidate.id === ref.id);
+      if (!keys || !stored) throw new OperationError(`The key '${ref.label}' of ${target.id} was removed meanwhile.`, 404, 'unknown_key');
+      if (label !== undefined) {
+        if (keys.some((other) => other.id !== ref.id && other.label.toLowerCase() === label.toLowerCase())) {
+          throw new OperationError(`${target.id} already has a key labelled '${label}'; choose another label.`, 409, 'duplicate_label');
+        }
+        stored.label = label;
+      }
+      if (models !== undefined) {
+        if (models.length > 0) stored.models = models;
+        else delete stored.models;
+      }
+      updated = { ...stored };
+    });
+  } catch (error) {
+    throw configFailure(ctx, error, 'The key was not changed');
+  }
+  return storedView(target.id, updated ?? ref, await readSecret(ctx, ref.id));
+}
+
+/** One key, stored or from the environment, with its material: for a live test, never for an answer. */
+export interface KeyForTest {
+  provider: string;
+  view: KeyView;
+  id: string;
+  label: string;
+  /** Undefined when the settings name the key but its secret is missing. */
+  secret: string | undefined;
+  models?: string[];
+}
+
+export async function keyForTest(ctx: OperationsContext, provider: string, idOrLabel: string): Promise<KeyForTest> {
+  const target = resolveTarget(ctx, provider);
+  const wanted = typeof idOrLabel === 'string' ? idOrLabel.trim() : '';
+  const envKey = envKeysOf(ctx, target.id).find((key) => key.id === wanted || key.label.toLowerCase() === wanted.toLowerCase().replace(/^env:/, ''));
+  if (envKey && !storedRefs(ctx.config.get(), target).some((ref) => ref.id === wanted || ref.label === wanted)) {
+    return { provider: target.id, view: envView(envKey), id: envKey.id, label: envKey.label, secret: envKey.secret };
+  }
+  const ref = findStoredRef(ctx, target, idOrLabel, 'test');
+  const secret = (await readSecret(ctx, ref.id))?.trim();
+  return { provider: target.id, view: storedView(target.id, ref, secret), id: ref.id, label: ref.label, secret, ...(ref.models ? { models: [...ref.models] } : {}) };
+}
+
 /** Every key material the relay knows (stored and environment), for defensive redaction. */
 export async function knownSecrets(ctx: OperationsContext): Promise<string[]> {
   const config = ctx.config.get();

@@ -12,7 +12,7 @@
  */
 
 export { OperationError, type CatalogEntry, type OperationErrorType, type OperationsContext } from './operation-context.js';
-export { addKey, knownSecrets, listKeys, removeKey, type AddKeyOptions } from './key-operations.js';
+export { addKey, keyForTest, knownSecrets, listKeys, removeKey, updateKey, type AddKeyOptions, type KeyForTest, type UpdateKeyOptions } from './key-operations.js';
 export { addEndpoint, listEndpoints, removeEndpoint, type AddEndpointOptions } from './endpoint-operations.js';
 export { updateProvider } from './provider-operations.js';
 export { checkBaseUrl, normalizeKey } from './validate.js';

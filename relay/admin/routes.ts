@@ -1,26 +1,38 @@
 import { EventEmitter } from 'node:events';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ConfigSource } from '../config/config-store.js';
+import type { Config } from '../config/schema.js';
 import { RelayError } from '../core/errors.js';
 import type { RelayService, RoutingDecision } from '../core/relay-service.js';
 import type { RouteView } from '../dispatch/routing-engine.js';
 import type { QosSample } from '../routing/qos-tracker.js';
 import type { ProviderDirectory } from '../dispatch/provider-directory.js';
+import type { RequestBodies } from '../dispatch/request-bodies.js';
 import type { UsageLog } from '../dispatch/usage-log.js';
-import type { KeyPool } from '../keys/key-pool.js';
+import type { KeyCheckResult } from '../dispatch/key-check.js';
+import type { ModelPreviewRequest, ModelPreviewResult } from '../dispatch/endpoint-preview.js';
+import type { KeyPool, PoolKey } from '../keys/key-pool.js';
+import type { QuotaTracker } from '../keys/quota-tracker.js';
 import { maskKey, redactSecrets } from '../keys/redact.js';
 import type { SecretStore } from '../keys/secret-store.js';
 import type { Integration, IntegrationContext, RelayTarget } from '../integrations/integration.js';
 import { INTEGRATIONS, integrationById, integrationIds } from '../integrations/registry.js';
 import { snippetNames, snippetsFor } from '../integrations/snippets.js';
 import { adminAuth } from './auth.js';
+import type { DesktopCapabilities } from './desktop.js';
+import type { EndpointPreviewResponse, KeyTestResponse, SettingsResponse, UpdateKeyResponse } from './dto.js';
 import { adminEventStream } from './events.js';
+import { keyForTest, updateKey } from './operations.js';
+import { settingsView, updateSettings, type AdminServer, type SettingsDependencies } from './settings.js';
+import { checkBaseUrl, normalizeHeaders, normalizeKey } from './validate.js';
 import type {
   AddEndpointResponse,
   AddKeyResponse,
   ApiErrorBody,
   ConfigExportResponse,
   ConfigImportPreview,
+  DemoRequest,
+  DemoView,
   EndpointsResponse,
   IntegrationApplyResponse,
   IntegrationPreviewResponse,
@@ -38,6 +50,7 @@ import type {
   QosResponse,
   RemoveEndpointResponse,
   RemoveKeyResponse,
+  RequestDetailResponse,
   RequestsResponse,
   StatusResponse,
   UpdateProviderResponse,
@@ -71,8 +84,33 @@ export interface AdminRouting {
   probesToday(routeId: string): number;
 }
 
+/** Demo mode's switch (see relay/demo/); absent where the relay cannot simulate providers. */
+export interface AdminDemo {
+  view(): DemoView;
+  /** Resolves once routing serves (or no longer serves) the simulated providers. */
+  set(running: boolean): Promise<DemoView>;
+}
+
+/** Calls to upstreams the user asks for from the dashboard. */
+export interface AdminLiveChecks {
+  /** A live check of one key (its provider's model list, then one tiny request). */
+  checkKey(provider: string, key: PoolKey): Promise<KeyCheckResult>;
+  /** A base URL's `GET /models`, before it is added as an endpoint. */
+  previewModels(request: ModelPreviewRequest): Promise<ModelPreviewResult>;
+  /** Asks one provider for its models now, then has its routes measured at the next probe round. */
+  discover(provider: string): Promise<void>;
+}
+
 export interface AdminDependencies {
   routing?: AdminRouting;
+  /** The listening socket, which the settings move (port, LAN exposure). */
+  server?: AdminServer;
+  /** What only the desktop app can do; absent headless. */
+  desktop?: DesktopCapabilities;
+  /** The rate limits providers report per key. */
+  quotas?: QuotaTracker;
+  live?: AdminLiveChecks;
+  demo?: AdminDemo;
   /** Re-reads the relay token after it changed, so it applies to the next request. */
   reloadRelayToken?: () => Promise<void>;
   adminToken: () => string;
@@ -81,6 +119,8 @@ export interface AdminDependencies {
   directory: ProviderDirectory;
   keyPool: KeyPool;
   usageLog: UsageLog;
+  /** Kept request and answer bodies (settings: requests.keepBodies); none without it. */
+  bodies?: RequestBodies;
   service: RelayService;
   now: () => number;
   /** The built-in providers (relay/providers/catalog.ts). */
@@ -107,6 +147,8 @@ export interface AdminDependencies {
 }
 
 const MAX_REQUESTS = 500;
+/** How long adding a key waits for its provider's model list before answering (it goes on after). */
+const DISCOVERY_WAIT_MS = 2_000;
 
 /**
  * The admin API: everything behind the admin token (Bearer header or the dashboard's HttpOnly
@@ -137,8 +179,16 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   }
 
   async function keysWithState() {
-    return withKeyStates(await listKeys(ctx), deps.keyPool, deps.now());
+    return withKeyStates(await listKeys(ctx), deps.keyPool, deps.now(), deps.quotas);
   }
+
+  const settingsDeps: SettingsDependencies = {
+    config: deps.configSource,
+    tokenSet: async () => (await relayToken(deps.env ?? {}, deps.secretStore)) !== undefined,
+    ...(deps.server ? { server: deps.server } : {}),
+    ...(deps.desktop ? { desktop: deps.desktop } : {}),
+    ...(deps.events ? { announce: (config: Config) => deps.events?.emit('config', config) } : {}),
+  };
 
   async function providers() {
     return providerViews(deps.directory, await keysWithState(), deps.catalog);
@@ -159,8 +209,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
       readyProviders: views.filter((view) => view.status === 'ready').map((view) => view.id),
       routes: deps.directory.routes().length,
       secretProtection: deps.secretStore.protection,
-      // Demo mode's simulated providers are added by the demo issue's code; false until then.
-      demo: false,
+      demo: deps.demo?.view().running ?? false,
     };
   }
 
@@ -193,6 +242,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
       bans: [...config.routing.bans],
       providers: providerViews(deps.directory, [], deps.catalog).map((view) => ({ id: view.id, enabled: view.enabled, status: view.status })),
       autoFastest: autoFastest(),
+      status: statusBody(),
     };
   }
 
@@ -236,7 +286,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   });
 
   router.get('/keys/:provider', async (request, response) => {
-    const keys = withKeyStates(await listKeys(ctx, param(request, 'provider')), deps.keyPool, deps.now());
+    const keys = withKeyStates(await listKeys(ctx, param(request, 'provider')), deps.keyPool, deps.now(), deps.quotas);
     const body: KeysResponse = { keys };
     await send(response, 200, body);
   });
@@ -253,12 +303,43 @@ export function createAdminRouter(deps: AdminDependencies): Router {
         ...(body.models === undefined ? {} : { models: body.models as string[] }),
       });
       await settle();
-      const [withState] = withKeyStates([key], deps.keyPool, deps.now());
+      // The new key's models show up within seconds: its provider is asked for them now (briefly
+      // waited for, so the answer usually finds them listed) and its routes are measured at the
+      // next probe round; a `config` event tells the dashboard when the list is in.
+      const discovering = deps.live?.discover(key.provider).catch(() => undefined);
+      if (discovering) await Promise.race([discovering, new Promise((resolve) => setTimeout(resolve, DISCOVERY_WAIT_MS).unref())]);
+      const [withState] = withKeyStates([key], deps.keyPool, deps.now(), deps.quotas);
       const result: AddKeyResponse = { key: withState ?? key };
       await send(response, 201, result);
     };
   router.post('/keys', postKey((_request, body) => body.provider));
   router.post('/keys/:provider', postKey((request) => param(request, 'provider')));
+
+  router.patch('/keys/:provider/:key', async (request, response) => {
+    const body = objectBody(request);
+    if (body.label !== undefined && typeof body.label !== 'string') throw new OperationError('The label must be a string.', 400, 'invalid_label');
+    if (body.models !== undefined && body.models !== null && !Array.isArray(body.models)) throw new OperationError('models must be a list of model ids or glob patterns, or null for every model.', 400, 'invalid_models');
+    const unknown = Object.keys(body).filter((name) => name !== 'label' && name !== 'models');
+    if (unknown.length > 0) throw new OperationError(`Only label and models of a key can be changed (not ${unknown.map((name) => name.slice(0, 40)).join(', ')}).`, 400, 'invalid_request');
+    const key = await updateKey(ctx, param(request, 'provider'), param(request, 'key'), {
+      ...(body.label === undefined ? {} : { label: body.label as string }),
+      ...(body.models === undefined ? {} : { models: body.models as string[] | null }),
+    });
+    await settle();
+    const [withState] = withKeyStates([key], deps.keyPool, deps.now(), deps.quotas);
+    const result: UpdateKeyResponse = { key: withState ?? key };
+    await send(response, 200, result);
+  });
+
+  router.post('/keys/:provider/:key/test', async (request, response) => {
+    const found = await keyForTest(ctx, param(request, 'provider'), param(request, 'key'));
+    if (found.secret === undefined) throw new OperationError(`The secret of the key '${found.label}' is missing from the store; add the key again.`, 409, 'key_missing');
+    if (!deps.live) throw new OperationError('Key tests are not available here.', 501, 'not_available');
+    const check = await deps.live.checkKey(found.provider, { id: found.id, label: found.label, secret: found.secret, ...(found.models ? { models: found.models } : {}) });
+    const [key] = withKeyStates([found.view], deps.keyPool, deps.now(), deps.quotas);
+    const result: KeyTestResponse = { provider: found.provider, key: key ?? found.view, ...check };
+    await send(response, 200, result);
+  });
 
   router.delete('/keys/:provider/:key', async (request, response) => {
     const removed = await removeKey(ctx, param(request, 'provider'), param(request, 'key'));
@@ -290,8 +371,31 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     await send(response, 201, result);
   });
 
+  router.post('/endpoints/preview', async (request, response) => {
+    const body = objectBody(request);
+    const { url, warnings } = checkBaseUrl(body.baseUrl);
+    const headers = normalizeHeaders(body.headers);
+    const key = body.key === undefined || body.key === '' ? undefined : normalizeKey(body.key);
+    if (!deps.live) throw new OperationError('Endpoint previews are not available here.', 501, 'not_available');
+    const preview = await deps.live.previewModels({ baseUrl: url, ...(key === undefined ? {} : { key }), ...(headers ? { headers } : {}) });
+    if (preview.ok && preview.models.length === 0) warnings.push('The endpoint lists no models: add their ids by hand, or check the base URL.');
+    const result: EndpointPreviewResponse = { ok: preview.ok, models: preview.models, ...(preview.error === undefined ? {} : { error: preview.error }), warnings, durationMs: preview.durationMs };
+    await send(response, 200, result);
+  });
+
   router.delete('/endpoints/:name', async (request, response) => {
     const result: RemoveEndpointResponse = await removeEndpoint(ctx, param(request, 'name'));
+    await settle();
+    await send(response, 200, result);
+  });
+
+  router.get('/settings', async (_request, response) => {
+    const body: SettingsResponse = { settings: await settingsView(settingsDeps) };
+    await send(response, 200, body);
+  });
+
+  router.patch('/settings', async (request, response) => {
+    const result = await updateSettings(settingsDeps, objectBody(request), request.headers.host);
     await settle();
     await send(response, 200, result);
   });
@@ -305,7 +409,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     adminEventStream({
       events: deps.events ?? new EventEmitter(),
       snapshot: () => ({ status: statusBody(), qos: qosBody() }),
-      request: requestView,
+      request: (record) => requestView(record, deps.bodies?.has(record.requestId)),
       config: configEvent,
       qos: qosEvent,
       redact: async (text) => redactSecrets(text, await knownSecrets(ctx).catch(() => [])),
@@ -313,6 +417,19 @@ export function createAdminRouter(deps: AdminDependencies): Router {
       ...(deps.logger ? { logger: deps.logger } : {}),
     }),
   );
+
+  router.get('/demo', async (_request, response) => {
+    const body: DemoView = deps.demo?.view() ?? { running: false, providers: [] };
+    await send(response, 200, body);
+  });
+
+  router.post('/demo', async (request, response) => {
+    const running = (objectBody(request) as Partial<DemoRequest>).running;
+    if (typeof running !== 'boolean') throw new OperationError('Send { running: true } or { running: false }.', 400, 'invalid_request');
+    if (!deps.demo) throw new OperationError('Demo mode is not available in this relay.', 404, 'demo_unavailable');
+    const body: DemoView = await deps.demo.set(running);
+    await send(response, 200, body);
+  });
 
   router.post('/probe', async (request, response) => {
     const route = typeof request.body?.route === 'string' ? (request.body.route as string) : '';
@@ -334,6 +451,10 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   });
 
   router.delete('/token', async (_request, response) => {
+    const listening = deps.server?.listening();
+    if (listening && !isLoopbackAddress(listening.host) && !deps.env?.SWITCHBOARD_TOKEN?.trim()) {
+      throw new OperationError('The relay is reachable from other machines: turn that off (settings: LAN) before removing the relay token.', 409, 'token_required');
+    }
     await deps.secretStore.delete('relay-token');
     await deps.reloadRelayToken?.();
     await send(response, 200, { set: false });
@@ -484,7 +605,19 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   router.get('/requests', async (request, response) => {
     const raw = typeof request.query.limit === 'string' ? Number.parseInt(request.query.limit, 10) : 100;
     const limit = Number.isFinite(raw) ? Math.min(Math.max(raw, 1), MAX_REQUESTS) : 100;
-    const body: RequestsResponse = { requests: deps.usageLog.recent(limit).map(requestView) };
+    const body: RequestsResponse = { requests: deps.usageLog.recent(limit).map((record) => requestView(record, deps.bodies?.has(record.requestId))) };
+    await send(response, 200, body);
+  });
+
+  router.get('/requests/:id', async (request, response) => {
+    const id = String(request.params.id);
+    const record = deps.usageLog.get(id);
+    if (!record) throw new OperationError(`No recent request has the id '${id.slice(0, 64)}'.`, 404, 'unknown_request');
+    const bodies = await deps.bodies?.get(id);
+    const body: RequestDetailResponse = { request: requestView(record, bodies !== undefined) };
+    if (bodies?.requestBody !== undefined) body.requestBody = bodies.requestBody;
+    if (bodies?.responseBody !== undefined) body.responseBody = bodies.responseBody;
+    if (bodies?.truncated) body.truncated = true;
     await send(response, 200, body);
   });
 
@@ -519,6 +652,10 @@ const ownOriginOnly: RequestHandler = (request, _response, next) => {
   }
   next();
 };
+
+function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 const noStore: RequestHandler = (_request, response, next) => {
   response.setHeader('Cache-Control', 'no-store');

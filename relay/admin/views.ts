@@ -1,10 +1,11 @@
 import type { ProviderDirectory, ProviderStatus } from '../dispatch/provider-directory.js';
 import type { RequestRecord } from '../dispatch/usage-log.js';
 import type { KeyPool, KeyState } from '../keys/key-pool.js';
+import type { QuotaState, QuotaTracker } from '../keys/quota-tracker.js';
 import type { RouteEntry } from '../routing/route-entry.js';
 import type { RoutingDecision } from '../core/relay-service.js';
 import type { RouteView } from '../dispatch/routing-engine.js';
-import type { KeyStateView, KeyView, ModelView, ProviderView, QosRouteView, RequestView, RoutingDecisionView } from './dto.js';
+import type { KeyRateLimitView, KeyStateView, KeyView, ModelView, ProviderView, QosRouteView, RequestView, RoutingDecisionView } from './dto.js';
 import type { CatalogEntry } from './operations.js';
 
 /**
@@ -30,11 +31,31 @@ export function keyStateView(state: KeyState | undefined): KeyStateView | undefi
   }
 }
 
-/** Adds each key's health from the pool (keys the pool does not hold get none). */
-export function withKeyStates(keys: readonly KeyView[], keyPool: KeyPool, now: number): KeyView[] {
+export function rateLimitView(quota: QuotaState | undefined): KeyRateLimitView | undefined {
+  if (!quota) return undefined;
+  const view: KeyRateLimitView = { observedAt: iso(quota.updatedAt) };
+  if (quota.remainingRequests !== undefined) view.remainingRequests = quota.remainingRequests;
+  if (quota.limitRequests !== undefined) view.limitRequests = quota.limitRequests;
+  if (quota.remainingTokens !== undefined) view.remainingTokens = quota.remainingTokens;
+  if (quota.limitTokens !== undefined) view.limitTokens = quota.limitTokens;
+  // The request window is the one that runs out on free tiers; tokens when only they are known.
+  const resetAt = quota.requestsResetAt ?? quota.tokensResetAt;
+  if (resetAt !== undefined) view.resetAt = iso(resetAt);
+  return view;
+}
+
+/**
+ * Adds each key's health from the pool (keys the pool does not hold get none) and, given the
+ * quota tracker, the rate limit its provider last reported.
+ */
+export function withKeyStates(keys: readonly KeyView[], keyPool: KeyPool, now: number, quotas?: QuotaTracker): KeyView[] {
   return keys.map((key) => {
+    const view: KeyView = { ...key };
     const state = keyStateView(keyPool.state(key.provider, key.id, now));
-    return state ? { ...key, state } : { ...key };
+    if (state) view.state = state;
+    const rateLimit = rateLimitView(quotas?.latest(key.provider, key.id));
+    if (rateLimit) view.rateLimit = rateLimit;
+    return view;
   });
 }
 
@@ -63,6 +84,7 @@ export function providerViews(directory: ProviderDirectory, keys: readonly KeyVi
     if (runtime.signupUrl !== undefined) view.signupUrl = runtime.signupUrl;
     if (runtime.discoveredAt !== undefined) view.discoveredAt = iso(runtime.discoveredAt);
     if (runtime.discoveryError !== undefined) view.discoveryError = runtime.discoveryError;
+    if (runtime.simulated === true) view.simulated = true;
     return view;
   });
 }
@@ -88,8 +110,11 @@ export function modelViews(routes: readonly RouteEntry[]): ModelView[] {
   });
 }
 
-/** A request record as the dashboard sees it: copied field by field, so no body can slip in. */
-export function requestView(record: RequestRecord): RequestView {
+/**
+ * A request record as the dashboard sees it: copied field by field, so no body can slip in.
+ * Kept bodies are fetched one request at a time; `hasBodies` only says they are there.
+ */
+export function requestView(record: RequestRecord, hasBodies = false): RequestView {
   const view: RequestView = {
     requestId: record.requestId,
     startedAt: iso(record.startedAt),
@@ -119,6 +144,7 @@ export function requestView(record: RequestRecord): RequestView {
   if (record.status !== undefined) view.status = record.status;
   if (record.error !== undefined) view.error = record.error;
   if (record.decision) view.decision = decisionView(record.decision);
+  if (hasBodies) view.hasBodies = true;
   return view;
 }
 

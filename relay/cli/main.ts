@@ -4,6 +4,7 @@ import { AdminApiError } from './admin-client.js';
 import { CliError, parseCommandArgs, splitCommand, stringValue, UsageError, type Command } from './args.js';
 import { configCommands } from './config.js';
 import { configDirOf, type CommandContext } from './context.js';
+import { demoCommands } from './demo.js';
 import { doctorCommands } from './doctor.js';
 import { endpointsCommands } from './endpoints.js';
 import { integrationCommands } from './integrations.js';
@@ -21,7 +22,7 @@ import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
  */
 
 const COMMANDS = new Map<string, Command<CommandContext>>(
-  [...serveCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...tokenCommands, ...doctorCommands, ...configCommands, ...integrationCommands].map((command) => [command.name, command]),
+  [...serveCommands, ...demoCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...tokenCommands, ...doctorCommands, ...configCommands, ...integrationCommands].map((command) => [command.name, command]),
 );
 const GROUPS = new Set(['keys', 'endpoints', 'token', 'config']);
 

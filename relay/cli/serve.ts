@@ -36,7 +36,14 @@ function waitForSignal(cc: CommandContext): Promise<TerminationSignal> {
   });
 }
 
-async function serve(cc: CommandContext, args: ParsedArgs, command: string): Promise<number> {
+/** What a command built on serve adds (`switchboard demo`). */
+export interface ServeMode {
+  demo?: boolean;
+  /** Lines printed after the dashboard link. */
+  intro?: (relay: Relay, address: RelayAddress) => Promise<string[]>;
+}
+
+export async function serve(cc: CommandContext, args: ParsedArgs, command: string, mode: ServeMode = {}): Promise<number> {
   const port = portValue(args.values, command);
   const host = stringValue(args.values, 'host');
   const { io } = cc;
@@ -51,6 +58,7 @@ async function serve(cc: CommandContext, args: ParsedArgs, command: string): Pro
     env: cc.env,
     ...(host === undefined ? {} : { host }),
     ...(port === undefined ? {} : { port }),
+    ...(mode.demo === true ? { demo: true } : {}),
     logger: {
       info: (message) => io.stderr(`${message}\n`),
       warn: (message) => io.stderr(`warning: ${message}\n`),
@@ -69,6 +77,7 @@ async function serve(cc: CommandContext, args: ParsedArgs, command: string): Pro
   io.stdout(`Switchboard is listening at ${address.url}/v1\n`);
   // The link carries the admin token once; the page trades it for an HttpOnly cookie and drops it from the address bar.
   io.stdout(`Dashboard: ${dashboardLink(address.url, relay.adminToken)}\n`);
+  for (const line of (await mode.intro?.(relay, address)) ?? []) io.stdout(`${line}\n`);
   await Promise.race([relay.discovered(), wait(DISCOVERY_WAIT_MS), signal]);
   const summary = await providerSummary(relay, address).catch(() => '');
   if (summary) io.stdout(`${summary}\n`);

@@ -14,6 +14,7 @@ A local LLM relay: one OpenAI-compatible endpoint in front of many providers.
 Commands:
   serve [--port N] [--host H]          Run the relay in the foreground
   start                                Same as serve (the desktop app is not part of this build)
+  demo [--port N]                      Run the relay with three simulated providers, no key needed
   status                               Whether the relay is running, and its providers
   models                               The model ids the relay can serve
   keys add PROVIDER [KEY]              Store a provider key (read from stdin when KEY is left out)
@@ -77,6 +78,18 @@ exactly like \`switchboard serve\`.
 Options:
   --port N         Port to listen on (default: server.port, 4747)
   --host H         Address to listen on (default: server.host, 127.0.0.1)
+${CONFIG_DIR_OPTION}`,
+
+  demo: `Usage: switchboard demo [--port N] [--config-dir D]
+
+Runs the relay in the foreground like \`switchboard serve\`, with demo mode on: three SIMULATED
+OpenAI-compatible providers on this machine (demo-fast, demo-slow, demo-flaky; models sim-small,
+sim-medium, sim-large) so you can watch routing, failover and the QoS table without any key.
+They are served for as long as the relay runs and are never written to config.json; your own
+providers keep working beside them. Prints the base URL, the dashboard link and a curl example.
+
+Options:
+  --port N         Port to listen on (default: server.port in config.json, 4747)
 ${CONFIG_DIR_OPTION}`,
 
   status: `Usage: switchboard status [--config-dir D]

@@ -95,10 +95,14 @@ async function* committed(
     if (waiting) controller.abort(new AttemptTimeout('idle'));
   }, options.idleMs);
   let finished = false;
+  // The answer's last event reached the consumer: stopping after it is completion, not a
+  // disconnect (the Anthropic encoders stop reading once their message is complete).
+  let answered = false;
   let pieces = 0;
   let outputTokens: number | undefined;
   const observe = (event: StreamEvent) => {
     if (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call-delta') pieces++;
+    if (event.type === 'message-end') answered = true;
     if (event.type === 'usage') {
       const { type: _type, ...usage } = event;
       record.usage = usage;
@@ -159,7 +163,12 @@ async function* committed(
     finished = true;
   } finally {
     clearTimeout(idleTimer);
-    if (!finished) {
+    if (!finished && answered) {
+      controller.abort();
+      void iterator.return?.(undefined)?.catch(() => undefined);
+      finishOk(usageLog, record, now());
+      options.onSample(measured());
+    } else if (!finished) {
       // The consumer stopped early (client disconnect): cancel the upstream at once. The route
       // answered, so its first token still counts as a measurement.
       controller.abort();

@@ -5,7 +5,7 @@ import type { KeyPool, PoolKey } from '../keys/key-pool.js';
 import type { QuotaTracker } from '../keys/quota-tracker.js';
 import type { HttpClient } from '../providers/http-client.js';
 import { parseDurationMs } from '../providers/rate-limit-headers.js';
-import { dailyProbeBudget, probeIntervalMs, type ProbeRole } from '../routing/probe-schedule.js';
+import { DEFAULT_PROBE_CADENCE, dailyProbeBudget, probeIntervalMs, type ProbeCadence, type ProbeRole } from '../routing/probe-schedule.js';
 import type { QosSample, QosTracker } from '../routing/qos-tracker.js';
 import { routeId, type RouteEntry } from '../routing/route-entry.js';
 import { routeHealth } from '../routing/route-score.js';
@@ -31,10 +31,31 @@ export interface ProberOptions {
   /** Per-probe time limit. */
   timeoutMs?: number;
   onProbe?: (route: RouteEntry, sample: QosSample) => void;
+  /**
+   * The probe settings, read at every scheduling decision so a change applies at the next
+   * tick; default: on, with the schedule's built-in cadence.
+   */
+  settings?: () => ProbeSettings;
+}
+
+export interface ProbeSettings extends ProbeCadence {
+  /** Background probing; off, only explicit probes (probe now, key tests) run. */
+  enabled: boolean;
+}
+
+export interface ProbeOptions {
+  /** Measure with this key rather than one the pool picks (key tests). */
+  key?: PoolKey;
+  /** Aborts the probe early (the caller's own deadline). */
+  signal?: AbortSignal;
+  /** Sends through this client (a key test reads the provider's own error message). */
+  http?: HttpClient;
 }
 
 interface ProbeState {
   nextAt: number;
+  /** When the route was last measured (probe or live traffic), to reschedule on new settings. */
+  measuredAt?: number;
   /** Start times of probes in the last 24 hours, for the budget. */
   history: number[];
 }
@@ -60,8 +81,14 @@ export class Prober {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly controllers = new Set<AbortController>();
+  /** The cadence the current schedule was computed with. */
+  private cadenceSeen: string | undefined;
 
   constructor(private readonly options: ProberOptions) {}
+
+  private settings(): ProbeSettings {
+    return this.options.settings?.() ?? { enabled: true, ...DEFAULT_PROBE_CADENCE };
+  }
 
   start(): void {
     this.stopped = false;
@@ -79,7 +106,19 @@ export class Prober {
   /** A live request measured this route: its next probe can wait a full interval. */
   noteLive(route: RouteEntry): void {
     const state = this.state(routeId(route));
-    state.nextAt = Math.max(state.nextAt, this.options.now() + this.interval(route));
+    const now = this.options.now();
+    state.measuredAt = now;
+    state.nextAt = Math.max(state.nextAt, now + this.interval(route));
+  }
+
+  /**
+   * Measures a provider's routes at the next tick (a key was just added: its routes are new or
+   * were waiting for a usable key).
+   */
+  expedite(providerId: string): void {
+    for (const route of this.options.directory.routes()) {
+      if (route.providerId === providerId) this.state(routeId(route)).nextAt = 0;
+    }
   }
 
   /** Probes made for a route in the last 24 hours. */
@@ -98,7 +137,7 @@ export class Prober {
     const quota = runtime?.freeQuota;
     if (!quota) return undefined;
     const sharing = quota.scope === 'account' ? this.options.directory.routes().filter((other) => other.providerId === route.providerId).length : 1;
-    return dailyProbeBudget(quota.requestsPerDay, quota.scope, sharing);
+    return dailyProbeBudget(quota.requestsPerDay, quota.scope, sharing, this.settings().quotaShare);
   }
 
   role(route: RouteEntry): ProbeRole {
@@ -111,19 +150,40 @@ export class Prober {
   }
 
   private interval(route: RouteEntry): number {
+    const { contenderIntervalMs, tailIntervalMs } = this.settings();
     return probeIntervalMs({
       role: this.role(route),
       idle: this.options.now() - this.options.lastLiveAt() > IDLE_AFTER_MS,
       dailyBudget: this.budget(route),
       random: this.options.random,
+      contenderIntervalMs,
+      tailIntervalMs,
     });
+  }
+
+  /** New cadence settings: every route's next probe counts from its last measurement again. */
+  private rescheduleOnNewCadence(routes: readonly RouteEntry[]): void {
+    const { contenderIntervalMs, tailIntervalMs, quotaShare } = this.settings();
+    const cadence = `${contenderIntervalMs}/${tailIntervalMs}/${quotaShare}`;
+    if (this.cadenceSeen === undefined || this.cadenceSeen === cadence) {
+      this.cadenceSeen = cadence;
+      return;
+    }
+    this.cadenceSeen = cadence;
+    for (const route of routes) {
+      const state = this.states.get(routeId(route));
+      if (!state || this.inFlight.has(routeId(route))) continue;
+      // Never measured: due at once, unless the budget parks it again.
+      state.nextAt = state.measuredAt === undefined ? 0 : state.measuredAt + this.interval(route);
+    }
   }
 
   /** One scheduling round: start the most pressing due probes, up to the concurrency limit. */
   async tick(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.settings().enabled) return;
     const now = this.options.now();
     const routes = this.options.directory.routes();
+    this.rescheduleOnNewCadence(routes);
     const due: RouteEntry[] = [];
     for (const route of routes) {
       const id = routeId(route);
@@ -132,6 +192,11 @@ export class Prober {
       if (state.nextAt > now) continue;
       const budget = this.budget(route);
       state.history = state.history.filter((at) => at > now - DAY_MS);
+      if (budget !== undefined && budget <= 0) {
+        // A zero share of the free quota: metered routes are measured by live traffic only.
+        state.nextAt = now + DAY_MS;
+        continue;
+      }
       if (budget !== undefined && state.history.length + 1 > Math.max(1, Math.floor(budget))) {
         // Spent: try again when the oldest probe of the day leaves the window.
         state.nextAt = (state.history[0] ?? now) + DAY_MS;
@@ -146,7 +211,7 @@ export class Prober {
   }
 
   /** Probes one route now (also used by "probe now" and key tests). */
-  async probe(route: RouteEntry): Promise<QosSample> {
+  async probe(route: RouteEntry, options: ProbeOptions = {}): Promise<QosSample> {
     const { directory, keyPool, quotas, now } = this.options;
     const id = routeId(route);
     const state = this.state(id);
@@ -156,15 +221,16 @@ export class Prober {
     this.inFlight.add(id);
     try {
       if (!runtime) throw new Error(`unknown provider ${route.providerId}`);
-      const keys = keyPool.keysFor(route.providerId, route.model, started, true);
-      const key: PoolKey | undefined = keys.usable.find((candidate) => quotas.restUntil(route.providerId, candidate.id, route.model, started) === undefined);
+      const keys = options.key ? undefined : keyPool.keysFor(route.providerId, route.model, started, true);
+      const key: PoolKey | undefined = options.key ?? keys?.usable.find((candidate) => quotas.restUntil(route.providerId, candidate.id, route.model, started) === undefined);
       if (runtime.keyRequired && !key) {
         // Nothing to probe with: come back when a key may be usable again.
         state.history.pop();
-        state.nextAt = Math.max(started + 60_000, keys.cooling[0]?.until ?? 0);
+        state.nextAt = Math.max(started + 60_000, keys?.cooling[0]?.until ?? 0);
         return { at: started, source: 'probe', outcome: 'rate-limited', error: 'no usable key' };
       }
-      const sample = await this.measure(route, runtime, key);
+      const sample = await this.measure(route, runtime, key, options);
+      state.measuredAt = now();
       this.options.qos.record(id, sample);
       this.options.onProbe?.(route, sample);
       return sample;
@@ -174,11 +240,15 @@ export class Prober {
     }
   }
 
-  private async measure(route: RouteEntry, runtime: NonNullable<ReturnType<ProviderDirectory['get']>>, key: PoolKey | undefined): Promise<QosSample> {
+  private async measure(route: RouteEntry, runtime: NonNullable<ReturnType<ProviderDirectory['get']>>, key: PoolKey | undefined, options: ProbeOptions): Promise<QosSample> {
     const { now, keyPool, quotas } = this.options;
+    const signal = options.signal;
     const controller = new AbortController();
     this.controllers.add(controller);
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    const abort = () => controller.abort();
+    if (signal?.aborted) controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
     const started = now();
     let firstAt: number | undefined;
     let pieces = 0;
@@ -187,7 +257,7 @@ export class Prober {
       const onHeaders = (headers: Record<string, string>) => {
         if (key) quotas.update(route.providerId, key.id, route.model, headers, now(), parseDurationMs);
       };
-      const events = runtime.adapter.streamChat({ model: route.model, ...PROBE_REQUEST }, route.model, runtimeContext(runtime, key, controller.signal, this.options.http, onHeaders));
+      const events = runtime.adapter.streamChat({ model: route.model, ...PROBE_REQUEST }, route.model, runtimeContext(runtime, key, controller.signal, options.http ?? this.options.http, onHeaders));
       for await (const event of events) {
         if (event.type === 'error') throw event.error;
         if (firstAt === undefined && isContentEvent(event)) firstAt = now();
@@ -212,6 +282,7 @@ export class Prober {
       };
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       this.controllers.delete(controller);
     }
   }

@@ -35,6 +35,22 @@ export interface ProviderRuntime {
   discoveryError?: string;
   /** Local servers: whether the last probe found one listening. */
   detected?: boolean;
+  /** Not a real upstream (demo mode's simulators); the dashboard says so. */
+  simulated?: boolean;
+}
+
+/**
+ * An OpenAI-compatible endpoint the relay serves while it runs without it being in the
+ * settings (demo mode's simulators): it never reaches the settings file and vanishes when
+ * removed.
+ */
+export interface RuntimeEndpoint {
+  id: string;
+  name: string;
+  baseUrl: string;
+  models: ModelDescriptor[];
+  free: boolean;
+  simulated?: boolean;
 }
 
 export interface DirectoryOptions {
@@ -59,6 +75,9 @@ export class ProviderDirectory {
   private runtimes = new Map<string, ProviderRuntime>();
   private cachedRoutes: RouteEntry[] = [];
   private config: Config | undefined;
+  /** Discoveries under way, so asking again while one runs (a key was just added) costs no second call. */
+  private readonly discovering = new Map<ProviderRuntime, Promise<void>>();
+  private extras: RuntimeEndpoint[] = [];
 
   constructor(private readonly options: DirectoryOptions) {}
 
@@ -124,9 +143,42 @@ export class ProviderDirectory {
         ...carryDiscovery(previous, endpoint.baseUrl),
       });
     }
+    for (const extra of this.extras) {
+      if (next.has(extra.id)) {
+        // The user's own provider of that name wins; the extra one is not served.
+        this.options.logger.warn(`${extra.id} is already configured; the ${extra.name} provider is not added.`);
+        continue;
+      }
+      const previous = this.runtimes.get(extra.id);
+      next.set(extra.id, {
+        id: extra.id,
+        name: extra.name,
+        adapter: previous?.adapter ?? createAdapter('openai-compatible'),
+        baseUrl: extra.baseUrl,
+        headers: {},
+        quirks: {},
+        keyRequired: false,
+        local: false,
+        custom: true,
+        enabled: true,
+        free: extra.free,
+        curated: extra.models.map((model) => ({ ...model })),
+        discovery: true,
+        discoveryFilter: undefined,
+        keyEnv: [],
+        ...(extra.simulated === true ? { simulated: true } : {}),
+        ...carryDiscovery(previous, extra.baseUrl),
+      });
+    }
     this.runtimes = next;
     await this.loadKeys(config);
     this.rebuildRoutes();
+  }
+
+  /** Replaces the endpoints served beside the settings' own (see RuntimeEndpoint). */
+  async setRuntimeEndpoints(endpoints: readonly RuntimeEndpoint[]): Promise<void> {
+    this.extras = [...endpoints];
+    if (this.config) await this.apply(this.config);
   }
 
   private async loadKeys(config: Config): Promise<void> {
@@ -220,7 +272,14 @@ export class ProviderDirectory {
       .filter(wanted)
       .filter((runtime) => runtime.enabled && (runtime.discovery || runtime.local))
       .filter((runtime) => (runtime.local ? this.options.detectLocal : !runtime.keyRequired || this.options.keyPool.hasKeys(runtime.id)))
-      .map((runtime) => this.discoverOne(runtime));
+      .map((runtime) => {
+        let job = this.discovering.get(runtime);
+        if (!job) {
+          job = this.discoverOne(runtime).finally(() => this.discovering.delete(runtime));
+          this.discovering.set(runtime, job);
+        }
+        return job;
+      });
     await Promise.all(jobs);
     this.rebuildRoutes();
   }

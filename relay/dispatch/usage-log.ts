@@ -3,7 +3,7 @@ import { toRelayError } from '../core/errors.js';
 import type { Usage } from '../core/stream-event.js';
 import { AbortedError } from '../streams/abort.js';
 
-/** One relayed request, as the request log shows it. Bodies are never kept here. */
+/** One relayed request, as the request log shows it. Bodies are never kept here (see request-bodies.ts). */
 export interface RequestRecord {
   requestId: string;
   startedAt: number;
@@ -40,6 +40,15 @@ export class UsageLog {
   /** Call when a record is complete; listeners see each finished request once. */
   finish(record: RequestRecord): void {
     for (const listener of this.listeners) listener(record);
+  }
+
+  /** One recent request; newest are searched first, as those are the ones asked about. */
+  get(requestId: string): RequestRecord | undefined {
+    for (let index = this.records.length - 1; index >= 0; index--) {
+      const record = this.records[index];
+      if (record?.requestId === requestId) return record;
+    }
+    return undefined;
   }
 
   recent(limit = 100): RequestRecord[] {

@@ -6,6 +6,7 @@ import { ollamaWire } from '../protocols/ollama/index.js';
 import { openAiRoutes } from '../protocols/openai/index.js';
 import { responsesWire } from '../protocols/responses/index.js';
 import { dashboard } from './dashboard.js';
+import { bodyCapture, captureRequestBody, type BodyCaptureOptions } from './middleware/body-capture.js';
 import { errorHandler, notFound, type ErrorDialect, type ErrorLogger } from './middleware/error-handler.js';
 import { jsonBody } from './middleware/json-body.js';
 import { localSafety } from './middleware/local-safety.js';
@@ -29,6 +30,8 @@ export interface AppDependencies {
   serveDashboard?: boolean;
   /** Prometheus text for `/metrics`. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Where relayed request and answer bodies are kept, when the settings ask for it. */
+  requestBodies?: BodyCaptureOptions;
 }
 
 /**
@@ -80,7 +83,14 @@ export function createApp(deps: AppDependencies): Express {
       response.type(contentType).send(body);
     });
   }
-  app.use(jsonBody({ limitBytes: deps.bodyLimitBytes, lenientContentType: (path) => wires.some((wire) => wire.lenientContentType?.(path) === true) }));
+  if (deps.requestBodies) app.use(bodyCapture(deps.requestBodies));
+  app.use(
+    jsonBody({
+      limitBytes: deps.bodyLimitBytes,
+      lenientContentType: (path) => wires.some((wire) => wire.lenientContentType?.(path) === true),
+      ...(deps.requestBodies ? { onBody: captureRequestBody } : {}),
+    }),
+  );
   for (const wire of wires) {
     const router = wire.routes(deps.service);
     // A wire's router only sees the requests its dialect speaks for: the hot OpenAI path does

@@ -13,7 +13,14 @@ export interface RunningServer {
   server: Server;
   host: string;
   port: number;
+  /** Stops at once, cutting requests in flight. */
   close(): Promise<void>;
+  /**
+   * Stops accepting connections at once (the address is free again when this returns) and
+   * resolves once the requests in flight have finished, or after `graceMs`, when what is
+   * left is cut.
+   */
+  drain(graceMs: number): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -38,16 +45,43 @@ export function listen(app: Express, host: string, port: number): Promise<Runnin
     server.listen(port, host, () => {
       server.off('error', onError);
       const address = server.address() as AddressInfo;
+      let closed: Promise<void> | undefined;
+      let sweeper: NodeJS.Timeout | undefined;
+      let cutter: NodeJS.Timeout | undefined;
+      const cut = () => {
+        // Streams in flight are cut: their upstream calls abort with them.
+        for (const socket of sockets) socket.destroy();
+      };
+      const stop = (): Promise<void> => {
+        closed ??= new Promise<void>((done) => {
+          server.close(() => {
+            clearInterval(sweeper);
+            clearTimeout(cutter);
+            done();
+          });
+        });
+        return closed;
+      };
       resolve({
         server,
         host,
         port: address.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Streams in flight are cut: their upstream calls abort with them.
-            for (const socket of sockets) socket.destroy();
-          }),
+        close: () => {
+          const stopped = stop();
+          cut();
+          return stopped;
+        },
+        drain: (graceMs) => {
+          const stopped = stop();
+          // Keep-alive connections between requests would hold the server open: close each one
+          // as soon as it is idle, whatever is streaming on the others.
+          server.closeIdleConnections();
+          sweeper ??= setInterval(() => server.closeIdleConnections(), 250);
+          sweeper.unref();
+          cutter ??= setTimeout(cut, graceMs);
+          cutter.unref();
+          return stopped;
+        },
       });
     });
   });

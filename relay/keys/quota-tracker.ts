@@ -54,6 +54,16 @@ export class QuotaTracker {
     return this.states.get(QuotaTracker.key(provider, keyId, model));
   }
 
+  /** What the provider said last about this key, whichever model it answered for. */
+  latest(provider: string, keyId: string): QuotaState | undefined {
+    const prefix = `${provider}\u0000${keyId}\u0000`;
+    let found: QuotaState | undefined;
+    for (const [key, state] of this.states) {
+      if (key.startsWith(prefix) && (found === undefined || state.updatedAt >= found.updatedAt)) found = state;
+    }
+    return found;
+  }
+
   /**
    * When the key should rest for this model: it has at most `reserve` requests (or fewer tokens
    * than the request needs) left before its reset. Undefined when it may be used.

@@ -33,21 +33,35 @@ export interface HttpClientOptions {
   headersTimeoutMs: number;
 }
 
-export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs },
-    headersTimeout: options.headersTimeoutMs,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-    connections: 128,
-  });
+/**
+ * `options` may be a function: it is read on every request, and new timeouts get a new
+ * connection pool (the old one finishes its requests and closes), so a settings change applies
+ * to the next request.
+ */
+export function createHttpClient(options: HttpClientOptions | (() => HttpClientOptions)): HttpClient {
+  const read = typeof options === 'function' ? options : () => options;
+  let current: { connectTimeoutMs: number; headersTimeoutMs: number; agent: Agent } | undefined;
+  const agentFor = (wanted: HttpClientOptions): Agent => {
+    if (current && current.connectTimeoutMs === wanted.connectTimeoutMs && current.headersTimeoutMs === wanted.headersTimeoutMs) return current.agent;
+    const previous = current?.agent;
+    const agent = new Agent({
+      connect: { timeout: wanted.connectTimeoutMs },
+      headersTimeout: wanted.headersTimeoutMs,
+      bodyTimeout: 0,
+      keepAliveTimeout: 30_000,
+      connections: 128,
+    });
+    current = { connectTimeoutMs: wanted.connectTimeoutMs, headersTimeoutMs: wanted.headersTimeoutMs, agent };
+    void previous?.close().catch(() => undefined);
+    return agent;
+  };
   return async (request) => {
     const response = await undiciRequest(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body ?? null,
       signal: request.signal,
-      dispatcher: agent,
+      dispatcher: agentFor(read()),
     });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {

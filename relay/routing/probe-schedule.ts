@@ -25,7 +25,21 @@ export interface ProbeIntervalInput {
   /** Probes per day this route may use; undefined when unlimited (local servers). */
   dailyBudget: number | undefined;
   random: () => number;
+  /** The settings' cadence (probe.contenderIntervalSeconds); default CONTENDER_INTERVAL_MS. */
+  contenderIntervalMs?: number;
+  /** The settings' cadence (probe.tailIntervalMinutes); default TAIL_INTERVAL_MS. */
+  tailIntervalMs?: number;
 }
+
+/** The probe settings as the schedule takes them (see the `probe` section of the settings). */
+export interface ProbeCadence {
+  contenderIntervalMs: number;
+  tailIntervalMs: number;
+  /** 0..1: the share of a free daily quota probes may spend. */
+  quotaShare: number;
+}
+
+export const DEFAULT_PROBE_CADENCE: ProbeCadence = { contenderIntervalMs: CONTENDER_INTERVAL_MS, tailIntervalMs: TAIL_INTERVAL_MS, quotaShare: PROBE_QUOTA_SHARE };
 
 /** Milliseconds until the next probe of a route; Infinity when its budget allows none. */
 export function probeIntervalMs(input: ProbeIntervalInput): number {
@@ -36,13 +50,13 @@ export function probeIntervalMs(input: ProbeIntervalInput): number {
       interval = 0;
       break;
     case 'contender':
-      interval = CONTENDER_INTERVAL_MS;
+      interval = input.contenderIntervalMs ?? CONTENDER_INTERVAL_MS;
       break;
     case 'recovering':
       interval = RECOVERY_INTERVAL_MS;
       break;
     default:
-      interval = TAIL_INTERVAL_MS;
+      interval = input.tailIntervalMs ?? TAIL_INTERVAL_MS;
   }
   if (input.idle) interval *= IDLE_FACTOR;
   if (input.dailyBudget !== undefined) interval = Math.max(interval, DAY_MS / input.dailyBudget);
@@ -54,8 +68,8 @@ export function probeIntervalMs(input: ProbeIntervalInput): number {
  * Probes per day a route may spend: the share of the provider's free daily requests, split over
  * its routes when the quota is per account rather than per model.
  */
-export function dailyProbeBudget(requestsPerDay: number | undefined, scope: 'model' | 'account', routesSharingQuota: number): number | undefined {
+export function dailyProbeBudget(requestsPerDay: number | undefined, scope: 'model' | 'account', routesSharingQuota: number, quotaShare = PROBE_QUOTA_SHARE): number | undefined {
   if (requestsPerDay === undefined) return undefined;
-  const share = requestsPerDay * PROBE_QUOTA_SHARE;
+  const share = requestsPerDay * quotaShare;
   return scope === 'account' ? share / Math.max(1, routesSharingQuota) : share;
 }

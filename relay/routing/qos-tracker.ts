@@ -151,6 +151,11 @@ export class QosTracker {
     return [...this.routes.keys()];
   }
 
+  /** Drops a route's history, for routes that stop existing for good (demo mode's). */
+  forget(routeKey: string): void {
+    this.routes.delete(routeKey);
+  }
+
   snapshot(): QosSnapshot {
     const routes: QosSnapshot['routes'] = {};
     for (const [key, state] of this.routes) {

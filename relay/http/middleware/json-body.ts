@@ -1,10 +1,12 @@
-import express, { type RequestHandler } from 'express';
+import express, { type RequestHandler, type Response } from 'express';
 import { RelayError, invalidRequest } from '../../core/errors.js';
 
 export interface JsonBodyOptions {
   limitBytes: () => number;
   /** Paths that accept bodies without a JSON content type when no browser is involved (Ollama's curl examples). */
   lenientContentType?: (path: string) => boolean;
+  /** Sees each raw body before it is parsed (the request log keeps it when asked to). */
+  onBody?: (response: Response, body: Buffer) => void;
 }
 
 // The dangerous names, or an escape of `_` or a lower-case letter: `"\u005f_proto__"` is the same
@@ -47,12 +49,13 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     }
     readRaw(request, _response, next);
   };
-  const parse: RequestHandler = (request, _response, next) => {
+  const parse: RequestHandler = (request, response, next) => {
     if (!Buffer.isBuffer(request.body)) {
       request.body = undefined;
       next();
       return;
     }
+    options.onBody?.(response, request.body);
     const text = request.body.toString('utf8');
     if (text.trim() === '') {
       next(invalidRequest('The request body is empty; send a JSON object.'));

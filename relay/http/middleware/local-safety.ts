@@ -44,11 +44,22 @@ export function localSafety(options: LocalSafetyOptions): RequestHandler {
       }
     } else {
       const site = request.headers['sec-fetch-site'];
-      if (site === 'cross-site' || site === 'same-site') {
+      if ((site === 'cross-site' || site === 'same-site') && !isPageNavigation(request.method, request.originalUrl, request.headers['sec-fetch-mode'])) {
         next(new RelayError('Refused: cross-site browser requests are not allowed.', { status: 403, kind: 'forbidden', code: 'origin_not_allowed' }));
         return;
       }
     }
     next();
   };
+}
+
+/**
+ * Opening the dashboard page itself from elsewhere: after the relay moved to another port the
+ * browser calls that navigation same-site, and a bookmark or a link from another page is
+ * cross-site. A top-level GET of the page reads nothing a foreign page could see (the answer goes
+ * to the window, not to the linking page) and changes nothing, so it may pass. Only the bare
+ * page: the one-time admin link (`/?admin=`) still has to be opened directly.
+ */
+function isPageNavigation(method: string, url: string, mode: string | string[] | undefined): boolean {
+  return mode === 'navigate' && (method === 'GET' || method === 'HEAD') && (url === '/' || url === '/index.html');
 }

@@ -31,7 +31,7 @@ describe('adminEventStream', () => {
         events,
         snapshot: () => ({ status: { version: 'test' }, qos: { routes: [] } }) as unknown as AdminEventMap['snapshot'],
         request: (record) => ({ requestId: record.requestId, error: record.error }) as unknown as AdminEventMap['request'],
-        config: () => ({ pin: null, bans: [], providers: [], autoFastest: null }),
+        config: () => ({ pin: null, bans: [], providers: [], autoFastest: null, status: { version: 'test' } }) as unknown as AdminEventMap['config'],
         qos: (changed) => {
           qosCalls.push(changed === 'all' ? 'all' : [...changed].sort());
           return { routes: [], full: changed === 'all', autoFastest: null };

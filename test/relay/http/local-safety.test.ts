@@ -123,6 +123,21 @@ describe('cross-site browser requests', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('lets a top-level navigation open the dashboard page from elsewhere, and nothing else', async () => {
+    const { relay, upstream } = await setup();
+    const host = `127.0.0.1:${relay.port}`;
+    const page = await rawRequest(relay.port, { path: '/', headers: { host, accept: 'text/html', 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate' } });
+    expect(page.status).not.toBe(403);
+    // A navigation elsewhere, or a script's request for the page, is still refused.
+    const models = await rawRequest(relay.port, { path: '/v1/models', headers: { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } });
+    expect(models.status).toBe(403);
+    const fetched = await rawRequest(relay.port, { path: '/', headers: { host, accept: 'text/html', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' } });
+    expect(fetched.status).toBe(403);
+    const posted = await post(relay.port, { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+    expect(posted.status).toBe(403);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain; application/json', 'text/json'])(
     "refuses a POST with Content-Type '%s' (415) without calling upstream",
     async (type) => {
