@@ -36,6 +36,12 @@ export interface DashboardPage {
   context: BrowserContext;
   /** Console errors, uncaught exceptions and CSP violations seen so far; a healthy page has none. */
   problems: string[];
+  /**
+   * Admin API answers of 400 and above (`409 PATCH /admin/providers/groq`). Chromium logs each
+   * as a console error too; those log lines are left out of `problems`, because a page that
+   * shows the relay's refusal to the user is working as meant. Tests assert on this list.
+   */
+  httpErrors: string[];
 }
 
 export interface OpenDashboardOptions {
@@ -59,8 +65,15 @@ export async function openDashboard(browser: Browser, relay: { url: string; rela
   });
   const page = await context.newPage();
   const problems: string[] = [];
+  const httpErrors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (/^Failed to load resource: the server responded with a status of 4\d\d\b/.test(text)) return;
+    problems.push(`console: ${text}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) httpErrors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.addInitScript(() => {
@@ -72,5 +85,5 @@ export async function openDashboard(browser: Browser, relay: { url: string; rela
   const start = signIn ? `${relay.url}/?admin=${relay.relay.adminToken}` : `${relay.url}/`;
   await page.goto(start);
   if (options.hash) await page.goto(`${relay.url}/${options.hash}`);
-  return { page, context, problems };
+  return { page, context, problems, httpErrors };
 }

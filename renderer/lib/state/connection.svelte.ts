@@ -53,7 +53,7 @@ class ConnectionState {
             break;
           case 'config':
             qos.applyConfig(data as ConfigEvent);
-            status.refresh().catch(() => undefined);
+            status.set((data as ConfigEvent).status);
             for (const listener of this.configListeners) listener();
             break;
         }

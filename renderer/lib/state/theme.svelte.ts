@@ -1,4 +1,6 @@
-export type ThemeChoice = 'system' | 'light' | 'dark';
+import type { ThemeSetting } from '../../../relay/admin/dto.js';
+
+export type ThemeChoice = ThemeSetting;
 
 const STORAGE_KEY = 'switchboard.theme';
 
@@ -11,7 +13,11 @@ function stored(): ThemeChoice {
   }
 }
 
-/** Light or dark: follows the OS unless the user chose one; applied as `data-theme` on <html>. */
+/**
+ * Light or dark: follows the OS unless the user chose one; applied as `data-theme` on <html>.
+ * The relay's `ui.theme` setting is the truth (settings state applies it when settings load and
+ * saves the user's choice there); localStorage only paints the first frame right.
+ */
 class ThemeState {
   choice = $state<ThemeChoice>(typeof localStorage === 'undefined' ? 'system' : stored());
 
@@ -24,6 +30,11 @@ class ThemeState {
       // Storage can be off (private windows); the choice still holds for this page.
     }
     this.apply();
+  }
+
+  /** The relay's setting arrived: apply it (and remember it for the next first paint) unless it is already in use. */
+  follow(choice: ThemeChoice): void {
+    if (choice !== this.choice) this.set(choice);
   }
 
   apply(): void {
