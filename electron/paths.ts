@@ -2,11 +2,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrayIconState } from './tray-menu.js';
 
+const here = dirname(fileURLToPath(import.meta.url));
+
 /** resources/ in a checkout (dist/electron/../../resources) or beside app.asar when packaged. */
 export function resourcesDir(isPackaged: boolean): string {
-  return isPackaged ? process.resourcesPath : join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources');
+  return isPackaged ? process.resourcesPath : join(here, '..', '..', 'resources');
 }
 
 export function trayIcon(isPackaged: boolean, state: TrayIconState): string {
   return join(resourcesDir(isPackaged), 'tray', `tray-${state}.png`);
+}
+
+/** The compiled preload beside this file (dist/electron/preload.js, inside app.asar when packaged). */
+export function preloadPath(): string {
+  return join(here, 'preload.js');
 }

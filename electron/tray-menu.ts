@@ -16,8 +16,16 @@ export interface TrayState {
   pinned?: string;
   /** Candidates for the pin submenu, best first. */
   topModels: readonly string[];
-  integrations: readonly { id: string; label: string }[];
+  /** Clients the tray can configure; `state` once the relay has looked at this machine's config files. */
+  integrations: readonly TrayIntegration[];
   startAtLogin: boolean;
+}
+
+export interface TrayIntegration {
+  id: string;
+  label: string;
+  /** `needs-repair`: our entry differs from what apply writes now, or the file cannot be used. */
+  state?: 'configured' | 'needs-repair' | 'not-configured';
 }
 
 export interface TrayActions {
@@ -103,9 +111,12 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
       ],
     },
     { type: 'separator' },
+    // Checked when the client already points at the relay; clicking applies (again), which repairs drift.
     ...state.integrations.map((integration) => ({
       id: `configure:${integration.id}`,
-      label: `Configure ${integration.label}`,
+      label: integration.state === 'needs-repair' ? `Configure ${integration.label} (needs repair)` : `Configure ${integration.label}`,
+      type: 'checkbox' as const,
+      checked: integration.state === 'configured',
       enabled: running,
       click: () => actions.configureIntegration(integration.id),
     })),
@@ -113,9 +124,10 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { id: 'start-at-login', label: 'Start at Login', type: 'checkbox', checked: state.startAtLogin, click: () => actions.setStartAtLogin(!state.startAtLogin) },
     {
       id: 'pause',
-      label: state.relay === 'paused' ? 'Resume Relay' : 'Pause Relay',
-      enabled: state.relay === 'running' || state.relay === 'paused',
-      click: () => actions.setPaused(state.relay !== 'paused'),
+      // After the relay gave up restarting, the same item starts it again.
+      label: state.relay === 'paused' ? 'Resume Relay' : state.relay === 'error' ? 'Restart Relay' : 'Pause Relay',
+      enabled: state.relay !== 'starting',
+      click: () => actions.setPaused(state.relay === 'running'),
     },
     { id: 'quit', label: 'Quit Switchboard', click: () => actions.quit() },
   ];

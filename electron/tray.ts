@@ -55,6 +55,14 @@ export class TrayController {
     this.tray.setContextMenu(this.buildMenu(buildTrayMenu(state, this.options.actions)));
   }
 
+  /**
+   * Forgets the shown state so the next update rebuilds the menu: Electron flips a checkbox item
+   * when clicked, so after an action that changed nothing the menu must be rebuilt to show the truth.
+   */
+  invalidate(): void {
+    this.lastKey = undefined;
+  }
+
   destroy(): void {
     this.tray?.destroy();
     this.tray = undefined;

@@ -31,6 +31,18 @@ describe('security hooks', () => {
     expect(navigate(contents, 'will-redirect', 'https://evil.example/')).toBe(true);
   });
 
+  it("follows the relay's current origin when its port changes, and locks everything while it is stopped", () => {
+    let current: string | undefined = origin;
+    installSecurityHooks(app, () => current);
+    const contents = new FakeWebContents();
+    app.emit('web-contents-created', {}, contents);
+    current = 'http://127.0.0.1:5151';
+    expect(navigate(contents, 'will-navigate', 'http://127.0.0.1:5151/')).toBe(false);
+    expect(navigate(contents, 'will-navigate', `${origin}/`)).toBe(true);
+    current = undefined;
+    expect(navigate(contents, 'will-navigate', 'http://127.0.0.1:5151/')).toBe(true);
+  });
+
   it('sends a blocked https navigation to the browser instead', () => {
     const contents = hardenedContents();
     navigate(contents, 'will-navigate', 'https://docs.example/');

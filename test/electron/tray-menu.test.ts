@@ -122,6 +122,26 @@ describe('buildTrayMenu', () => {
     expect(actions.quit).toHaveBeenCalledOnce();
   });
 
+  it('checks configured clients and labels those that need repair', () => {
+    const actions = fakeActions();
+    const menu = buildTrayMenu(
+      {
+        ...running,
+        integrations: [
+          { id: 'opencode', label: 'OpenCode', state: 'configured' },
+          { id: 'openclaw', label: 'OpenClaw', state: 'needs-repair' },
+          { id: 'aider', label: 'Aider', state: 'not-configured' },
+        ],
+      },
+      actions,
+    );
+    expect(item(menu, 'configure:opencode')).toMatchObject({ type: 'checkbox', checked: true, label: 'Configure OpenCode', enabled: true });
+    expect(item(menu, 'configure:openclaw')).toMatchObject({ type: 'checkbox', checked: false, label: 'Configure OpenClaw (needs repair)' });
+    expect(item(menu, 'configure:aider')).toMatchObject({ type: 'checkbox', checked: false, label: 'Configure Aider' });
+    click(item(menu, 'configure:opencode'));
+    expect(actions.configureIntegration).toHaveBeenCalledWith('opencode');
+  });
+
   it('while paused offers Resume and keeps quit available', () => {
     const actions = fakeActions();
     const menu = buildTrayMenu({ ...running, relay: 'paused' }, actions);
@@ -141,6 +161,14 @@ describe('buildTrayMenu', () => {
     const failed = buildTrayMenu({ ...running, relay: 'error', error: 'port 4141 in use' }, fakeActions());
     expect(failed[0]?.label).toBe('Switchboard: stopped (port 4141 in use)');
     expect(item(failed, 'configure:opencode').enabled).toBe(false);
+  });
+
+  it('after the relay gave up, offers to start it again', () => {
+    const actions = fakeActions();
+    const failed = buildTrayMenu({ ...running, relay: 'error', error: 'port 4141 in use (gave up after 5 restarts)' }, actions);
+    expect(item(failed, 'pause')).toMatchObject({ label: 'Restart Relay', enabled: true });
+    click(item(failed, 'pause'));
+    expect(actions.setPaused).toHaveBeenCalledWith(false);
   });
 
   it('says when no model is reachable or still measuring', () => {

@@ -88,6 +88,14 @@ describe('TrayController', () => {
     expect(mac.listeners.has('click')).toBe(false);
   });
 
+  it('rebuilds an unchanged menu after invalidate (Electron flips a clicked checkbox by itself)', () => {
+    const { tray, controller } = setup();
+    controller.update(state);
+    controller.invalidate();
+    controller.update(state);
+    expect(tray.setContextMenu).toHaveBeenCalledTimes(2);
+  });
+
   it('destroys the tray', () => {
     const { tray, controller } = setup();
     controller.update(state);

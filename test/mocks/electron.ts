@@ -25,20 +25,42 @@ export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
 
 export const clipboard = { writeText: vi.fn((_text: string) => undefined) };
 
+export const dialog = { showMessageBox: vi.fn(async (_options: Record<string, unknown>) => ({ response: 0, checkboxChecked: false })) };
+
 export class FakeMenu {
   constructor(readonly template: unknown[]) {}
 }
 
 export const Menu = { buildFromTemplate: vi.fn((template: unknown[]) => new FakeMenu(template)) };
 
+/** A session's cookie jar; every call is also written to the owning log (to check order against loads). */
+export class FakeCookies {
+  readonly jar: Array<Record<string, unknown>> = [];
+  constructor(private readonly log: string[]) {}
+  readonly set = vi.fn(async (details: Record<string, unknown>) => {
+    this.log.push(`cookie ${String(details.url)}`);
+    this.jar.push(details);
+  });
+}
+
+export class FakeSession {
+  readonly log: string[] = [];
+  readonly cookies = new FakeCookies(this.log);
+  readonly setPermissionRequestHandler = vi.fn();
+  readonly setPermissionCheckHandler = vi.fn();
+}
+
 export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
-  readonly session = {
-    setPermissionRequestHandler: vi.fn(),
-    setPermissionCheckHandler: vi.fn(),
-  };
+  url = '';
+  constructor(readonly session: FakeSession = new FakeSession()) {
+    super();
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
+  }
+  getURL(): string {
+    return this.url;
   }
 }
 
@@ -52,8 +74,14 @@ export class BrowserWindow extends EventEmitter {
     super();
     BrowserWindow.created.push(this);
   }
+  /** Everything this window's session saw, in order: `cookie <url>` and `load <url>`. */
+  get log(): string[] {
+    return this.webContents.session.log;
+  }
   async loadURL(url: string): Promise<void> {
+    this.webContents.session.log.push(`load ${url}`);
     this.loadedUrl = url;
+    this.webContents.url = url;
   }
   show(): void {
     this.visible = true;
@@ -66,8 +94,14 @@ export class BrowserWindow extends EventEmitter {
   isMinimized(): boolean {
     return false;
   }
+  isVisible(): boolean {
+    return this.visible;
+  }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
   }
   /** Emits 'close' like a user closing the window; returns whether it really closed. */
   userClose(): boolean {
@@ -75,6 +109,44 @@ export class BrowserWindow extends EventEmitter {
     this.emit('close', { preventDefault: () => (prevented = true) });
     if (!prevented) this.destroyed = true;
     return !prevented;
+  }
+}
+
+export const notificationState = { supported: true };
+
+export class Notification extends EventEmitter {
+  static readonly shown: Notification[] = [];
+  static readonly isSupported = vi.fn(() => notificationState.supported);
+  constructor(readonly options: { title?: string; body?: string } & Record<string, unknown>) {
+    super();
+  }
+  show(): void {
+    Notification.shown.push(this);
+  }
+}
+
+export class Tray extends EventEmitter {
+  static readonly created: Tray[] = [];
+  image: string;
+  toolTip = '';
+  menu: unknown = null;
+  destroyed = false;
+  constructor(image: string) {
+    super();
+    this.image = image;
+    Tray.created.push(this);
+  }
+  setContextMenu(menu: unknown): void {
+    this.menu = menu;
+  }
+  setToolTip(toolTip: string): void {
+    this.toolTip = toolTip;
+  }
+  setImage(image: string): void {
+    this.image = image;
+  }
+  destroy(): void {
+    this.destroyed = true;
   }
 }
 
@@ -86,19 +158,28 @@ class FakeApp extends EventEmitter {
   readonly getLoginItemSettings = vi.fn(() => ({ ...this.loginItem }));
   getPath = vi.fn((_name: string) => '/tmp/switchboard-test');
   requestSingleInstanceLock = vi.fn(() => true);
+  whenReady = vi.fn(async () => undefined);
   quit = vi.fn();
   isPackaged = false;
+  /** macOS only in Electron; tests on other platforms still see it, as code must not rely on its absence. */
+  readonly dock = { show: vi.fn(async () => undefined), hide: vi.fn(), isVisible: vi.fn(() => false) };
 }
 
 export const app = new FakeApp();
 
+export const session = { defaultSession: new FakeSession() };
+
 export function resetElectronMock(): void {
   safeStorageState.available = true;
   safeStorageState.backend = 'gnome_libsecret';
+  notificationState.supported = true;
   BrowserWindow.created.length = 0;
+  Notification.shown.length = 0;
+  Tray.created.length = 0;
+  session.defaultSession = new FakeSession();
   app.loginItem = { openAtLogin: false };
   app.removeAllListeners();
   vi.clearAllMocks();
 }
 
-export default { app, safeStorage, shell, clipboard, Menu, BrowserWindow };
+export default { app, safeStorage, shell, clipboard, dialog, Menu, BrowserWindow, Notification, Tray, session };
