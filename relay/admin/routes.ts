@@ -524,7 +524,10 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     const token = await relayToken(deps.env ?? {}, deps.secretStore);
     const origin = deps.address?.()?.url;
     if (origin === undefined) throw new OperationError('The relay is not listening yet.', 409, 'not_listening');
-    const models = targetModels(deps.directory.routes(), deps.configSource.get());
+    // Demo mode's simulators vanish when it stops: a client config must never name them.
+    const simulated = new Set(deps.directory.list().filter((runtime) => runtime.simulated === true).map((runtime) => runtime.id));
+    const routes = deps.directory.routes().filter((route) => !simulated.has(route.providerId));
+    const models = targetModels(routes, deps.configSource.get());
     return { target: relayTarget(clientBaseUrl(origin), token, models), token };
   }
 

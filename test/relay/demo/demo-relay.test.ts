@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConfigEvent, DemoView, EndpointsResponse, ProvidersResponse, RequestsResponse, StatusResponse } from '../../../relay/admin/dto.js';
+import type { ConfigEvent, DemoView, EndpointsResponse, IntegrationPreviewResponse, IntegrationsResponse, ProvidersResponse, RequestsResponse, StatusResponse } from '../../../relay/admin/dto.js';
 import type { DemoSimulationOptions } from '../../../relay/demo/profiles.js';
 import { createRelay, type Relay } from '../../../relay/index.js';
 import { MemorySecretStore } from '../../../relay/keys/secret-store.js';
@@ -39,7 +39,8 @@ describe('demo mode in the relay', () => {
     const relay = await createRelay({
       configDir,
       secretStore: new MemorySecretStore(),
-      env: {},
+      // Client detection (integrations) looks only inside this temporary home.
+      env: { HOME: configDir, XDG_CONFIG_HOME: join(configDir, 'xdg'), APPDATA: join(configDir, 'appdata') },
       detectLocal: false,
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       port: 0,
@@ -211,6 +212,16 @@ describe('demo mode in the relay', () => {
     const event = JSON.parse(data ?? '{}') as ConfigEvent;
     expect(event.providers.filter((provider) => provider.id.startsWith('demo-')).map((provider) => provider.status)).toEqual(['ready', 'ready', 'ready']);
     controller.abort();
+  });
+
+  it('never offers the simulated models to coding agents: a client config must not name what vanishes', async () => {
+    const demo = await startRelay({ demo: true });
+    const { body } = await demo.admin<IntegrationsResponse>('GET', '/integrations');
+    const ids = body.target.models.map((model) => model.id);
+    expect(ids).toContain('auto-fastest');
+    expect(ids.filter((id) => id.startsWith('sim-'))).toEqual([]);
+    const { body: preview } = await demo.admin<IntegrationPreviewResponse>('POST', '/integrations/opencode/preview', {});
+    expect(preview.diff).not.toContain('sim-');
   });
 
   it('requires the admin token to switch demo mode, and a boolean', async () => {
