@@ -340,6 +340,8 @@ export interface QosRouteView {
   restingUntil?: string;
   /** Probes spent on this route in the last 24 hours. */
   probesToday: number;
+  /** The keys that may serve this route (labels only), in the order they are tried, and their state. */
+  keys: Array<{ label: string; state: 'ok' | 'cooling' | 'disabled' }>;
 }
 
 export interface QosResponse {

@@ -43,6 +43,7 @@ import type {
   ModelsResponse,
   BansRequest,
   ConfigEvent,
+  QosRouteView,
   PinRequest,
   ProbeResponse,
   ProvidersResponse,
@@ -222,7 +223,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     const routing = deps.routing;
     const config = deps.configSource.get();
     return {
-      routes: (routing?.views() ?? []).map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0)),
+      routes: (routing?.views() ?? []).map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0, routeKeys(view))),
       autoFastest: autoFastest(),
       pin: config.routing.pin,
       bans: [...config.routing.bans],
@@ -232,7 +233,17 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   function qosEvent(changed: ReadonlySet<string> | 'all'): QosEvent {
     const routing = deps.routing;
     const views = (routing?.views() ?? []).filter((view) => changed === 'all' || changed.has(view.id));
-    return { routes: views.map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0)), full: changed === 'all', autoFastest: autoFastest() };
+    return { routes: views.map((view) => qosRouteView(view, routing?.probesToday(view.id) ?? 0, routeKeys(view))), full: changed === 'all', autoFastest: autoFastest() };
+  }
+
+  /** Which keys may serve a route and how each stands, by label (never the key). */
+  function routeKeys(view: { provider: string; model: string }): QosRouteView['keys'] {
+    const keys = deps.keyPool.keysFor(view.provider, view.model, deps.now());
+    return [
+      ...keys.usable.map((key) => ({ label: key.label, state: 'ok' as const })),
+      ...keys.cooling.map(({ key }) => ({ label: key.label, state: 'cooling' as const })),
+      ...keys.disabled.map((key) => ({ label: key.label, state: 'disabled' as const })),
+    ];
   }
 
   function configEvent(): ConfigEvent {

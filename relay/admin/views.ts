@@ -157,7 +157,7 @@ export function decisionView(decision: RoutingDecision): RoutingDecisionView {
 }
 
 /** A route's QoS for the dashboard and the CLI: plain data, times as ISO strings. */
-export function qosRouteView(route: RouteView, probesToday: number): QosRouteView {
+export function qosRouteView(route: RouteView, probesToday: number, keys: QosRouteView['keys'] = []): QosRouteView {
   const { qos } = route;
   const view: QosRouteView = {
     id: route.id,
@@ -171,6 +171,7 @@ export function qosRouteView(route: RouteView, probesToday: number): QosRouteVie
     samples: qos.samples,
     recentTtftMs: qos.recentTtftMs.map((value) => Math.round(value)),
     probesToday,
+    keys,
   };
   if (route.contextWindow !== undefined) view.contextWindow = route.contextWindow;
   if (qos.ttftP50Ms !== undefined) view.ttftP50Ms = Math.round(qos.ttftP50Ms);

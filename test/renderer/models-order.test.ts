@@ -5,7 +5,7 @@ import { buildTable, type TableFilters } from '../../renderer/lib/state/models-t
 
 function route(id: string, fields: Partial<QosRouteView> = {}): QosRouteView {
   const [provider = '', model = ''] = id.split('/');
-  return { id, provider, model, group: model, status: 'up', servable: true, free: true, capabilities: {}, samples: 0, recentTtftMs: [], probesToday: 0, ...fields };
+  return { id, provider, model, group: model, status: 'up', servable: true, free: true, capabilities: {}, samples: 0, recentTtftMs: [], probesToday: 0, keys: [], ...fields };
 }
 
 const noFilters: TableFilters = { search: '', status: 'all', freeOnly: false, capabilities: [] };

@@ -4,7 +4,7 @@ import { banSet, buildTable, compareBy, defaultDirection, groupRoutes, isAvailab
 
 function route(id: string, fields: Partial<QosRouteView> = {}): QosRouteView {
   const [provider = '', model = ''] = id.split('/');
-  return { id, provider, model, group: model, status: 'up', servable: true, free: true, capabilities: {}, samples: 0, recentTtftMs: [], probesToday: 0, ...fields };
+  return { id, provider, model, group: model, status: 'up', servable: true, free: true, capabilities: {}, samples: 0, recentTtftMs: [], probesToday: 0, keys: [], ...fields };
 }
 
 const noFilters: TableFilters = { search: '', status: 'all', freeOnly: false, capabilities: [] };

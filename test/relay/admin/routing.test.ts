@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResponse, QosResponse, RequestsResponse } from '../../../relay/admin/dto.js';
-import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream.js';
+import { scenarios, startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream.js';
 import { endpointsConfig, startTestRelay, type TestRelay } from '../../helpers/start-relay.js';
 
 /** The routing side of the admin API and /metrics: what the dashboard and operators see. */
@@ -119,5 +119,30 @@ describe('/metrics', () => {
       call.end();
     });
     expect(status).toBe(403);
+  });
+});
+
+describe('keys per route in the QoS view', () => {
+  it('lists the labels of the keys that may serve each route, with their state, and never a key', async () => {
+    const upstream = await startFakeUpstream({
+      behavior: (request) => (request.headers['authorization'] === 'Bearer sk-first-key-000000001111' ? scenarios.rateLimited({ retryAfterSeconds: 60 }) : {}),
+    });
+    upstreams = [upstream];
+    relay = await startTestRelay({
+      config: endpointsConfig([{ id: 'keyed', baseUrl: upstream.url, models: ['model-a'], keys: [{ id: 'k1', label: 'first' }, { id: 'k2', label: 'second' }] }]),
+      secrets: { k1: 'sk-first-key-000000001111', k2: 'sk-second-key-00000002222' },
+    });
+    const before = await admin<QosResponse>(relay, 'GET', '/qos');
+    expect(before.body.routes.find((route) => route.id === 'keyed/model-a')?.keys).toEqual([
+      { label: 'first', state: 'ok' },
+      { label: 'second', state: 'ok' },
+    ]);
+    // The first key is rate limited: the request succeeds with the second, the first cools down.
+    expect((await chat(relay, 'keyed/model-a')).status).toBe(200);
+    const after = await admin<QosResponse>(relay, 'GET', '/qos');
+    const keys = after.body.routes.find((route) => route.id === 'keyed/model-a')?.keys ?? [];
+    expect(keys).toContainEqual({ label: 'first', state: 'cooling' });
+    expect(keys).toContainEqual({ label: 'second', state: 'ok' });
+    expect(JSON.stringify(after.body)).not.toContain('sk-first-key');
   });
 });
