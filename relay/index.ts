@@ -35,7 +35,9 @@ import { DEMO_PROVIDER_IDS, type DemoSimulationOptions } from './demo/profiles.j
 import { knownSecrets } from './admin/operations.js';
 
 export type { SecretStore } from './keys/secret-store.js';
-export type { Config } from './config/schema.js';
+export { configSchema, defaultConfig, type Config } from './config/schema.js';
+export { CONFIG_FILE } from './config/paths.js';
+export { formatConfigIssues, parseConfigText, serializeConfig, type ConfigSource } from './config/config-store.js';
 export type { DemoSimulationOptions } from './demo/profiles.js';
 export { PortInUseError } from './http/server.js';
 export type { DesktopCapabilities } from './admin/desktop.js';
@@ -88,7 +90,8 @@ export interface Relay {
   close(): Promise<void>;
   /**
    * 'request' (a finished RequestRecord), 'config' (new settings, once applied), 'qos' (the id of a
-   * route that just got a measurement, from a probe or live traffic); 'error' is never emitted.
+   * route that just got a measurement, from a probe or live traffic), 'keys' (the id of a provider
+   * one of whose keys started cooling down, was disabled or came back); 'error' is never emitted.
    */
   readonly events: EventEmitter;
   readonly service: RelayService;
@@ -219,6 +222,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     return route && prober ? prober.probe(route) : undefined;
   };
   usageLog.subscribe((record: RequestRecord) => events.emit('request', record));
+  keyPool.onChange((providerId) => events.emit('keys', providerId));
 
   let relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
   const requestBodies = new RequestBodies({
@@ -395,6 +399,13 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     logger.info(`Switchboard moved to ${address.url}.`);
     return address;
   }
+  /** A local server started since the last look (Ollama, LM Studio): found, and the dashboard told. */
+  async function redetectLocal(): Promise<void> {
+    const missing = directory.list().filter((runtime) => runtime.local && runtime.detected !== true);
+    if (missing.length === 0) return;
+    await directory.discover((runtime) => runtime.local && runtime.detected !== true).catch(() => undefined);
+    if (missing.some((runtime) => directory.get(runtime.id)?.detected === true)) events.emit('config', configSource.get());
+  }
   let discoveryTimer: NodeJS.Timeout | undefined;
   let localTimer: NodeJS.Timeout | undefined;
 
@@ -439,7 +450,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       discoveryTimer.unref();
       // A local Ollama or LM Studio started after the relay is found within a minute; asking a
       // closed local port costs nothing.
-      localTimer = setInterval(() => void directory.discover((runtime) => runtime.local && runtime.detected !== true).catch(() => undefined), 60_000);
+      localTimer = setInterval(() => void redetectLocal(), 60_000);
       localTimer.unref();
       return address;
     },

@@ -747,10 +747,16 @@ export interface ConfigEvent {
   status: StatusResponse;
 }
 
+/** `event: keys`, at most once a second: the providers whose keys started cooling down, were disabled or came back. */
+export interface KeysEvent {
+  providers: string[];
+}
+
 /** Each event name of GET /admin/events and its data. `request` is one finished request (never bodies). */
 export interface AdminEventMap {
   snapshot: SnapshotEvent;
   request: RequestView;
   qos: QosEvent;
   config: ConfigEvent;
+  keys: KeysEvent;
 }

@@ -6,7 +6,7 @@ import { OperationError } from './operation-context.js';
 
 /** What the dashboard's event stream is built from; the builders return plain DTOs. */
 export interface EventStreamOptions {
-  /** The relay's events: 'request' (a finished RequestRecord), 'config' (new settings), 'qos' (a route id whose measurements changed). */
+  /** The relay's events: 'request' (a finished RequestRecord), 'config' (new settings), 'qos' (a route id whose measurements changed), 'keys' (a provider id whose keys changed state). */
   events: EventEmitter;
   snapshot: () => AdminEventMap['snapshot'];
   request: (record: RequestRecord) => AdminEventMap['request'];
@@ -101,6 +101,20 @@ export function adminEventStream(options: EventStreamOptions): RequestHandler {
     };
     const onRequest = (record: RequestRecord) => send('request', () => options.request(record));
     const onConfig = () => send('config', () => options.config());
+    // Key state changes come in bursts (one 429 per key of a provider): one event per second at most.
+    let changedKeys = new Set<string>();
+    let keysTimer: NodeJS.Timeout | undefined;
+    const onKeys = (providerId: unknown) => {
+      if (typeof providerId === 'string') changedKeys.add(providerId);
+      if (keysTimer) return;
+      keysTimer = setTimeout(() => {
+        keysTimer = undefined;
+        const providers = [...changedKeys].sort();
+        changedKeys = new Set();
+        if (providers.length > 0) send('keys', () => ({ providers }));
+      }, qosIntervalMs);
+      keysTimer.unref();
+    };
 
     const keepAlive = setInterval(() => raw(': keep-alive\n\n'), keepAliveMs);
     keepAlive.unref();
@@ -108,6 +122,7 @@ export function adminEventStream(options: EventStreamOptions): RequestHandler {
     events.on('request', onRequest);
     events.on('config', onConfig);
     events.on('qos', onQos);
+    events.on('keys', onKeys);
     response.on('close', () => {
       if (closed) return;
       closed = true;
@@ -115,8 +130,10 @@ export function adminEventStream(options: EventStreamOptions): RequestHandler {
       events.off('request', onRequest);
       events.off('config', onConfig);
       events.off('qos', onQos);
+      events.off('keys', onKeys);
       clearInterval(keepAlive);
       if (qosTimer) clearTimeout(qosTimer);
+      if (keysTimer) clearTimeout(keysTimer);
     });
 
     // EventSource reconnects after this long when the relay restarts.

@@ -34,6 +34,7 @@ export interface KeyChoice {
 }
 
 export class KeyPool {
+  private readonly listeners = new Set<(providerId: string) => void>();
   private readonly providers = new Map<string, Entry[]>();
   private readonly cursor = new Map<string, number>();
 
@@ -88,18 +89,38 @@ export class KeyPool {
     if (entry && until > entry.coolingUntil) {
       entry.coolingUntil = until;
       entry.coolingReason = reason;
+      this.changed(providerId);
     }
   }
 
   disable(providerId: string, keyId: string, reason: string, now: number): void {
     const entry = this.find(providerId, keyId);
-    if (entry && !entry.disabled) entry.disabled = { reason, since: now };
+    if (entry && !entry.disabled) {
+      entry.disabled = { reason, since: now };
+      this.changed(providerId);
+    }
   }
 
   /** Marks a key healthy again (a success proves it works). */
   recordSuccess(providerId: string, keyId: string): void {
     const entry = this.find(providerId, keyId);
-    if (entry) entry.disabled = undefined;
+    if (entry?.disabled) {
+      entry.disabled = undefined;
+      this.changed(providerId);
+    }
+  }
+
+  /**
+   * Calls `listener` with the provider id whenever one of its keys starts cooling down, is
+   * disabled or comes back (not when a cooldown simply runs out: that is a time the state says).
+   */
+  onChange(listener: (providerId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(providerId: string): void {
+    for (const listener of this.listeners) listener(providerId);
   }
 
   state(providerId: string, keyId: string, now: number): KeyState | undefined {

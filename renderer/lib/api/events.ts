@@ -11,7 +11,7 @@ export interface EventHandlers {
   onError: (closed: boolean) => void;
 }
 
-const EVENT_NAMES: readonly AdminEventName[] = ['snapshot', 'request', 'qos', 'config'];
+const EVENT_NAMES: readonly AdminEventName[] = ['snapshot', 'request', 'qos', 'config', 'keys'];
 
 /**
  * Subscribes to the relay's dashboard events (`GET /admin/events`), so nothing polls. Returns a

@@ -23,7 +23,7 @@ class ConnectionState {
   private retryMs = 1_000;
   private readonly configListeners = new Set<Listener>();
 
-  /** Called after each `config` event (providers, pins and settings may have changed). */
+  /** Called after each `config` event (providers, pins and settings may have changed) and each `keys` event (a key's state changed). */
   onConfig(listener: Listener): () => void {
     this.configListeners.add(listener);
     return () => this.configListeners.delete(listener);
@@ -50,6 +50,9 @@ class ConnectionState {
             break;
           case 'request':
             requests.add(data as RequestView);
+            break;
+          case 'keys':
+            for (const listener of this.configListeners) listener();
             break;
           case 'config':
             qos.applyConfig(data as ConfigEvent);

@@ -105,6 +105,16 @@ describe('adminEventStream', () => {
     expect(stream.messages.filter((message) => message.event === 'qos')).toHaveLength(3);
   });
 
+  it('gathers key state changes into one keys event naming each provider once', async () => {
+    const { port, events } = await start({ qosIntervalMs: 100 });
+    const stream = await connect(port);
+    await stream.next('snapshot');
+    for (const id of ['groq', 'cerebras', 'groq']) events.emit('keys', id);
+    const keys = await stream.next('keys');
+    expect(keys.json).toEqual({ providers: ['cerebras', 'groq'] });
+    expect(stream.messages.filter((message) => message.event === 'keys')).toHaveLength(1);
+  });
+
   it('removes every listener when clients leave, after many connections', async () => {
     const { port, events } = await start({ qosIntervalMs: 10_000 });
     for (let round = 0; round < 40; round += 1) {
@@ -114,7 +124,7 @@ describe('adminEventStream', () => {
       stream.close();
       await stream.ended;
     }
-    await pollUntil(() => ['request', 'config', 'qos'].every((name) => events.listenerCount(name) === 0), { what: 'listeners removed' });
+    await pollUntil(() => ['request', 'config', 'qos', 'keys'].every((name) => events.listenerCount(name) === 0), { what: 'listeners removed' });
   });
 
   it('refuses streams beyond the limit with 503, and accepts again once one closes', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResponse, QosResponse, RequestsResponse } from '../../../relay/admin/dto.js';
 import { scenarios, startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream.js';
+import { openSse } from '../../helpers/sse-client.js';
 import { endpointsConfig, startTestRelay, type TestRelay } from '../../helpers/start-relay.js';
 
 /** The routing side of the admin API and /metrics: what the dashboard and operators see. */
@@ -144,5 +145,27 @@ describe('keys per route in the QoS view', () => {
     expect(keys).toContainEqual({ label: 'first', state: 'cooling' });
     expect(keys).toContainEqual({ label: 'second', state: 'ok' });
     expect(JSON.stringify(after.body)).not.toContain('sk-first-key');
+  });
+});
+
+describe('key state in the dashboard event stream', () => {
+  it('sends a keys event when a key is rate limited, so the page updates without asking', async () => {
+    const upstream = await startFakeUpstream({
+      behavior: (request) => (request.headers['authorization'] === 'Bearer sk-first-key-000000001111' ? scenarios.rateLimited({ retryAfterSeconds: 60 }) : {}),
+    });
+    upstreams = [upstream];
+    relay = await startTestRelay({
+      config: endpointsConfig([{ id: 'keyed', baseUrl: upstream.url, models: ['model-a'], keys: [{ id: 'k1', label: 'first' }, { id: 'k2', label: 'second' }] }]),
+      secrets: { k1: 'sk-first-key-000000001111', k2: 'sk-second-key-00000002222' },
+    });
+    const stream = await openSse(relay.port, '/admin/events', { host: `127.0.0.1:${relay.port}`, authorization: `Bearer ${relay.relay.adminToken}` });
+    try {
+      await stream.next('snapshot');
+      expect((await chat(relay, 'keyed/model-a')).status).toBe(200);
+      const keys = await stream.next('keys');
+      expect(keys.json).toEqual({ providers: ['keyed'] });
+    } finally {
+      stream.close();
+    }
   });
 });

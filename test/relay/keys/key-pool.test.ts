@@ -10,6 +10,23 @@ function usableIds(pool: KeyPool, model = 'm', now = 0): string[] {
 }
 
 describe('KeyPool', () => {
+  it('tells its listeners when a key starts cooling down, is disabled or comes back, and only then', () => {
+    const pool = new KeyPool();
+    pool.setKeys('p', [a, b]);
+    const changes: string[] = [];
+    const stop = pool.onChange((provider) => changes.push(provider));
+    pool.coolDown('p', a.id, 1_000, '429');
+    pool.coolDown('p', a.id, 500, '429'); // an earlier end changes nothing
+    pool.disable('p', b.id, '401', 0);
+    pool.disable('p', b.id, '401', 0);
+    pool.recordSuccess('p', a.id); // was not disabled
+    pool.recordSuccess('p', b.id);
+    expect(changes).toEqual(['p', 'p', 'p']);
+    stop();
+    pool.disable('p', a.id, '401', 0);
+    expect(changes).toHaveLength(3);
+  });
+
   it('rotates the starting key on every call (round-robin)', () => {
     const pool = new KeyPool();
     pool.setKeys('p', [a, b, c]);
