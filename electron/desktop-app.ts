@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import { app, clipboard, Tray } from 'electron';
 import type { RelayLogger, RelayOptions } from '../relay/index.js';
 import type { SecretStore } from '../relay/keys/secret-store.js';
 import { DesktopAdminClient } from './admin-client.js';
 import { HIDDEN_ARG, type AutostartContext } from './autostart.js';
+import { ElectronConfigStore } from './config-store.js';
 import { desktopCapabilities } from './desktop-capabilities.js';
 import type { RequestAttempts } from './health-notices.js';
 import { HealthNotifier, showNotice } from './notifier.js';
 import { trayIcon } from './paths.js';
 import { RelayHost, type RelayHostOptions } from './relay-host.js';
-import { SafeStorageSecretStore } from './secrets.js';
+import { openDesktopSecretStore } from './secrets.js';
 import { installSecurityHooks } from './security.js';
 import { TrayController, type TrayLike } from './tray.js';
 import { TrayIntegrations } from './tray-integrations.js';
@@ -26,7 +26,11 @@ export interface DesktopAppOptions {
   execPath?: string;
   /** Default: safeStorage ciphertext in `keys.safestorage.json` beside the settings. */
   secretStore?: SecretStore;
-  /** More createRelay options (tests: no local detection, no probing, port 0). */
+  /**
+   * More createRelay options (tests: no local detection, no probing, port 0). Without a
+   * `configSource`, settings are `config.json` in `configDir` through electron-store
+   * (ElectronConfigStore, watched for hand edits), closed when the app closes.
+   */
   relay?: Partial<RelayOptions>;
   /** RelayHost tuning and test doubles (createRelay, fetch, health check interval). */
   host?: Omit<RelayHostOptions, 'relay'>;
@@ -55,6 +59,20 @@ export interface DesktopApp {
 const consoleLogger: RelayLogger = { info: console.error, warn: console.error, error: console.error };
 
 /**
+ * electron-store over `config.json`. Should it fail to open (an unreadable file or folder), the
+ * relay falls back to its own file store for the same file, which reports the problem or fails
+ * to start visibly (the tray shows why).
+ */
+async function openConfigStore(configDir: string, logger: RelayLogger): Promise<ElectronConfigStore | undefined> {
+  try {
+    return await ElectronConfigStore.open(configDir, { watch: true, logger });
+  } catch (error) {
+    logger.error(`The settings store could not be opened (${error instanceof Error ? error.message : String(error)}); using the relay's own file store.`);
+    return undefined;
+  }
+}
+
+/**
  * The desktop app: security hooks, the relay host, the dashboard window, the tray, native
  * notifications and the app's lifecycle events, wired together. main.ts calls this once it holds
  * the single-instance lock.
@@ -71,12 +89,15 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     startAtLogin = enabled;
     refresh(true);
   });
+  // One settings store for the app's lifetime: the relay host hands it to every relay it starts.
+  const configStore = options.relay?.configSource ? undefined : await openConfigStore(options.configDir, logger);
   const host = new RelayHost({
     logger,
     ...options.host,
     relay: {
       configDir: options.configDir,
-      secretStore: options.secretStore ?? new SafeStorageSecretStore(join(options.configDir, 'keys.safestorage.json'), platform),
+      secretStore: options.secretStore ?? (await openDesktopSecretStore(options.configDir, platform, logger)),
+      ...(configStore ? { configSource: configStore } : {}),
       logger,
       env,
       desktop,
@@ -180,6 +201,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     clearTimeout(pending);
     tray.destroy();
     await host.stop();
+    await configStore?.close();
   }
   app.on('second-instance', openDashboard);
   app.on('activate', openDashboard);

@@ -6,6 +6,9 @@ import { startDesktopApp } from './desktop-app.js';
 // wired in desktop-app.ts, where tests can reach it.
 if (!app.requestSingleInstanceLock()) app.quit();
 else {
+  // A signal (Ctrl-C in a terminal, a session ending) quits the way the tray's Quit does, so the
+  // relay saves its measurements and removes relay.json; a dependency's exit hooks would not.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   startDesktopApp({ configDir: app.getPath('userData') }).catch((error: unknown) => {
     dialog.showErrorBox('Switchboard could not start', error instanceof Error ? error.message : String(error));
     app.exit(1);

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { safeStorage } from 'electron';
+import { FileSecretStore } from '../relay/index.js';
 import type { SecretStore } from '../relay/keys/secret-store.js';
+
+/** The safeStorage ciphertext file in the config directory. */
+export const SAFE_STORAGE_FILE = 'keys.safestorage.json';
 
 /** Thrown when the OS offers no real encryption (no keychain, or Linux's `basic_text` backend). */
 export class SecretProtectionUnavailableError extends Error {
@@ -111,4 +115,18 @@ export class SafeStorageSecretStore implements SecretStore {
     this.chain = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * The app's key store: safeStorage wherever it really encrypts; otherwise (Linux without a
+ * keyring, where safeStorage would fall back to `basic_text`) the same 0600 file the headless
+ * relay uses, so keys still work, and the dashboard says plainly that they are not protected by
+ * a keyring (`secretProtection: 'file-0600'`) instead of refusing every key.
+ */
+export async function openDesktopSecretStore(configDir: string, platform: NodeJS.Platform, logger?: { warn(message: string): void }): Promise<SecretStore> {
+  const safe = new SafeStorageSecretStore(join(configDir, SAFE_STORAGE_FILE), platform);
+  const reason = safe.unavailableReason();
+  if (reason === undefined) return safe;
+  logger?.warn(`Keys are not protected by a keyring: ${reason}. They are kept in a file only you can read.`);
+  return FileSecretStore.open(configDir);
 }

@@ -40,6 +40,7 @@ export { CONFIG_FILE } from './config/paths.js';
 export { formatConfigIssues, parseConfigText, serializeConfig, type ConfigSource } from './config/config-store.js';
 export type { DemoSimulationOptions } from './demo/profiles.js';
 export { PortInUseError } from './http/server.js';
+export { FileSecretStore } from './keys/file-secret-store.js';
 export type { DesktopCapabilities } from './admin/desktop.js';
 
 export interface RelayLogger {

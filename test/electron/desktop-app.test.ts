@@ -1,4 +1,4 @@
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { createRelay, type RelayLogger, type RelayOptions } from '../../relay/in
 import { MemorySecretStore } from '../../relay/keys/secret-store.js';
 import { app, BrowserWindow, FakeMenu, FakeWebContents, Notification, resetElectronMock, Tray } from '../mocks/electron.js';
 import { startDesktopApp, type DesktopApp } from '../../electron/desktop-app.js';
+import { ElectronConfigStore } from '../../electron/config-store.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { pollUntil } from '../helpers/http.js';
 import { endpointsConfig } from '../helpers/start-relay.js';
@@ -247,6 +248,50 @@ describe('the desktop app (fake electron, real relay)', () => {
     expect(menuItem('pin:auto').checked).toBe(false);
     click('pin:auto');
     await pollUntil(() => host.relay!.configSource.get().routing.pin === null, { what: 'the unpin' });
+  });
+
+  it('keeps the settings in config.json through electron-store, one store across relay restarts', async () => {
+    const { host } = await start({ argv: ['--hidden'], config: { version: 1, providers: { groq: { enabled: true } } } });
+    const store = relayOptions[0]?.configSource;
+    expect(store).toBeInstanceOf(ElectronConfigStore);
+    expect((store as ElectronConfigStore).file).toBe(join(configDir, 'config.json'));
+    click('provider:groq');
+    await pollUntil(() => host.relay!.configSource.get().providers.groq?.enabled === false, { what: 'the provider to be off' });
+    const file = join(configDir, 'config.json');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: 1, providers: { groq: { enabled: false } } });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    click('pause');
+    await pollUntil(() => host.status === 'paused', { what: 'the pause' });
+    click('pause');
+    await pollUntil(() => host.status === 'running', { what: 'the resume' });
+    expect(relayOptions).toHaveLength(2);
+    expect(relayOptions[1]?.configSource).toBe(store);
+    expect(host.relay!.configSource).toBe(store);
+  });
+
+  it("falls back to the relay's own file store when electron-store cannot open the settings", async () => {
+    const errors: string[] = [];
+    const open = vi.spyOn(ElectronConfigStore, 'open').mockRejectedValueOnce(new Error('EACCES: permission denied'));
+    try {
+      desktop = await startDesktopApp({
+        configDir,
+        platform: 'linux',
+        env: { HOME: home.home, PATH: home.bin },
+        argv: ['--hidden'],
+        secretStore: new MemorySecretStore({}),
+        relay: { detectLocal: false, probe: false, dashboardDir: null, port: 0 },
+        host: { healthIntervalMs: 0 },
+        logger: { ...quiet, error: (message) => void errors.push(message) },
+        refreshIntervalMs: 60_000,
+        integrationsIntervalMs: 60_000,
+      });
+    } finally {
+      open.mockRestore();
+    }
+    expect(errors).toEqual([expect.stringContaining("using the relay's own file store")]);
+    expect(desktop.host.status).toBe('running');
+    expect(desktop.host.relay!.configSource).not.toBeInstanceOf(ElectronConfigStore);
+    expect(JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8'))).toMatchObject({ version: 1 });
   });
 
   it('Pause and Resume in the tray stop the relay and bring it back on the same port; the icon follows', async () => {

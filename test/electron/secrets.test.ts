@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetElectronMock, safeStorageState } from '../mocks/electron.js';
-import { SafeStorageSecretStore, SecretProtectionUnavailableError } from '../../electron/secrets.js';
+import { openDesktopSecretStore, SafeStorageSecretStore, SecretProtectionUnavailableError } from '../../electron/secrets.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 
@@ -70,5 +70,35 @@ describe('SafeStorageSecretStore', () => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(file, '{"hello":1}');
     await expect(new SafeStorageSecretStore(file).list()).rejects.toThrow(/not a Switchboard key file/);
+  });
+});
+
+describe('the desktop key store', () => {
+  it('uses safeStorage where it really encrypts', async () => {
+    const store = await openDesktopSecretStore(dir, 'linux');
+    expect(store).toBeInstanceOf(SafeStorageSecretStore);
+    expect(store.protection).toBe('keychain');
+  });
+
+  it.each([
+    ['linux', (): void => {
+      safeStorageState.backend = 'basic_text';
+    }],
+    ['darwin', (): void => {
+      safeStorageState.available = false;
+    }],
+  ] as const)('on %s without real encryption keeps keys working in a 0600 file and says they are not protected by a keyring', async (platform, degrade) => {
+    degrade();
+    const warnings: string[] = [];
+    const store = await openDesktopSecretStore(dir, platform, { warn: (message) => warnings.push(message) });
+    expect(store.protection).toBe('file-0600');
+    expect(warnings.join('\n')).toContain('not protected by a keyring');
+    await store.set('groq', 'gsk_secret_fallback_1');
+    expect(await store.get('groq')).toBe('gsk_secret_fallback_1');
+    const files = await readdir(dir);
+    expect(files).not.toContain('keys.safestorage.json');
+    const secretsFile = files.find((name) => name.startsWith('secrets'));
+    expect(secretsFile).toBeDefined();
+    expect((await stat(join(dir, secretsFile!))).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,10 +1,16 @@
 import { EventEmitter } from 'node:events';
+import { createRequire, Module } from 'node:module';
 import { vi } from 'vitest';
 
 /**
  * A fake `electron` for main-process tests on machines without the Electron binary. Wire it per
  * file with `vi.mock('electron', () => import('../mocks/electron.js'))`; `resetElectronMock()`
  * in beforeEach restores the defaults.
+ *
+ * Loading this module also puts it in Node's CommonJS cache under the real `electron` package's
+ * path (see the end of the file), so that dependencies which Node loads itself, outside vitest's
+ * module graph where `vi.mock` does not reach (electron-store), get the same fake. Source files
+ * that use such a dependency import `electron` before it, which loads this module first.
  */
 
 export const safeStorageState = { available: true, backend: 'gnome_libsecret' as string };
@@ -150,13 +156,20 @@ export class Tray extends EventEmitter {
   }
 }
 
+/** What the fake `app.getPath(name)` answers; tests point `userData` at a temporary directory. */
+export const appPaths: Record<string, string> = { userData: '/tmp/switchboard-test' };
+
+const DEFAULT_APP_PATHS = { ...appPaths };
+
 class FakeApp extends EventEmitter {
   loginItem = { openAtLogin: false };
   readonly setLoginItemSettings = vi.fn((settings: { openAtLogin?: boolean }) => {
     this.loginItem = { openAtLogin: settings.openAtLogin ?? false };
   });
   readonly getLoginItemSettings = vi.fn(() => ({ ...this.loginItem }));
-  getPath = vi.fn((_name: string) => '/tmp/switchboard-test');
+  getPath = vi.fn((name: string) => appPaths[name] ?? appPaths.userData ?? '/tmp/switchboard-test');
+  getName = vi.fn(() => 'Switchboard');
+  getVersion = vi.fn(() => '0.1.0');
   requestSingleInstanceLock = vi.fn(() => true);
   whenReady = vi.fn(async () => undefined);
   quit = vi.fn();
@@ -166,6 +179,18 @@ class FakeApp extends EventEmitter {
 }
 
 export const app = new FakeApp();
+
+/**
+ * Main-process IPC: a plain emitter (`on`, `eventNames`, `listenerCount`), plus `handle` and
+ * `removeHandler` spies. The app registers no handler of its own; electron-store adds one that
+ * electron/config-store.ts removes again.
+ */
+export class FakeIpcMain extends EventEmitter {
+  readonly handle = vi.fn();
+  readonly removeHandler = vi.fn();
+}
+
+export const ipcMain = new FakeIpcMain();
 
 export const session = { defaultSession: new FakeSession() };
 
@@ -179,7 +204,23 @@ export function resetElectronMock(): void {
   session.defaultSession = new FakeSession();
   app.loginItem = { openAtLogin: false };
   app.removeAllListeners();
+  ipcMain.removeAllListeners();
+  for (const name of Object.keys(appPaths)) delete appPaths[name];
+  Object.assign(appPaths, DEFAULT_APP_PATHS);
   vi.clearAllMocks();
 }
 
-export default { app, safeStorage, shell, clipboard, dialog, Menu, BrowserWindow, Notification, Tray, session };
+const electronModule = { app, ipcMain, safeStorage, shell, clipboard, dialog, Menu, BrowserWindow, Notification, Tray, session };
+
+export default electronModule;
+
+// The CommonJS cache entry described at the top. Node's ESM loader reads `electron` (a CommonJS
+// package) through this cache, so `import electron from 'electron'` in node_modules gets this
+// object. Always overwritten: each test file gets fresh mock instances.
+const require = createRequire(import.meta.url);
+const electronPath = require.resolve('electron');
+const cached = new Module(electronPath);
+cached.filename = electronPath;
+cached.loaded = true;
+cached.exports = electronModule;
+require.cache[electronPath] = cached;
