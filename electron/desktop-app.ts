@@ -130,7 +130,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
 
   const tray = new TrayController({
     createTray: options.createTray ?? ((icon) => new Tray(icon)),
-    iconFor: (state) => trayIcon(app.isPackaged, state),
+    iconFor: (state, platform) => trayIcon(app.isPackaged, state, platform),
     platform,
     actions: {
       copyBaseUrl: () => host.origin && clipboard.writeText(`${host.origin}/v1`),

@@ -1,7 +1,7 @@
 import type { Config, Relay } from '../relay/index.js';
 import { routeCounts } from './health-notices.js';
 import type { RelayHostStatus } from './relay-host.js';
-import type { TrayIntegration, TrayState } from './tray-menu.js';
+import type { TrayIconState, TrayIntegration, TrayState } from './tray-menu.js';
 
 /** Everything the tray shows, read from the host and the running relay by desktop-app.ts. */
 export interface TraySources {
@@ -35,4 +35,16 @@ export function trayStateOf(sources: TraySources): TrayState {
     integrations: sources.integrations,
     startAtLogin: sources.startAtLogin,
   };
+}
+
+/**
+ * The icon file (in resources/tray) for a state. macOS gets template images, black on transparent, which
+ * Electron recognises by the `Template` at the end of the name and macOS tints for light and dark menu bars;
+ * the plain mark for ok, the mark with a monochrome badge otherwise. Windows and Linux get coloured icons:
+ * a white mark with a dark outline and a green, amber, red or grey status dot. Each file has `@2x` (and the
+ * coloured ones `@1.5x` and `@3x`) siblings that Electron picks for the display's scale factor.
+ */
+export function trayIconFile(state: TrayIconState, platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return state === 'ok' ? 'trayTemplate.png' : `tray-${state}Template.png`;
+  return `tray-${state}.png`;
 }

@@ -13,8 +13,8 @@ export interface TrayLike {
 export interface TrayControllerOptions {
   /** Creates the native tray (`(icon) => new Tray(icon)` in the app). */
   createTray: (icon: string) => TrayLike;
-  /** The icon file for each state. */
-  iconFor: (state: TrayIconState) => string;
+  /** The icon file for each state on `platform` (`trayIcon` in paths.ts: template images on macOS). */
+  iconFor: (state: TrayIconState, platform: NodeJS.Platform) => string;
   actions: TrayActions;
   platform?: NodeJS.Platform;
   buildMenu?: (template: MenuItemConstructorOptions[]) => ElectronMenu;
@@ -38,17 +38,18 @@ export class TrayController {
   /** Shows `state`; creates the tray on first use. */
   update(state: TrayState): void {
     const icon = trayIconState(state);
+    const platform = this.options.platform ?? process.platform;
     if (!this.tray) {
-      this.tray = this.options.createTray(this.options.iconFor(icon));
+      this.tray = this.options.createTray(this.options.iconFor(icon, platform));
       this.lastIcon = icon;
       // Left click opens the dashboard on Windows; macOS and Linux show the menu instead.
-      if ((this.options.platform ?? process.platform) === 'win32') this.tray.on('click', () => this.options.actions.openDashboard());
+      if (platform === 'win32') this.tray.on('click', () => this.options.actions.openDashboard());
     }
     const key = JSON.stringify(state);
     if (key === this.lastKey) return;
     this.lastKey = key;
     if (icon !== this.lastIcon) {
-      this.tray.setImage(this.options.iconFor(icon));
+      this.tray.setImage(this.options.iconFor(icon, platform));
       this.lastIcon = icon;
     }
     this.tray.setToolTip(statusLine(state));

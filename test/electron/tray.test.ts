@@ -1,9 +1,16 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeMenu, Menu, resetElectronMock } from '../mocks/electron.js';
+import { trayIcon } from '../../electron/paths.js';
 import { TrayController, type TrayLike } from '../../electron/tray.js';
-import type { TrayActions, TrayState } from '../../electron/tray-menu.js';
+import type { TrayActions, TrayIconState, TrayState } from '../../electron/tray-menu.js';
+import { trayIconFile } from '../../electron/tray-state.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const state: TrayState = {
   relay: 'running',
@@ -94,6 +101,44 @@ describe('TrayController', () => {
     controller.invalidate();
     controller.update(state);
     expect(tray.setContextMenu).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows template images on macOS and coloured icons elsewhere, for every state', () => {
+    const states: Array<[TrayState, TrayIconState]> = [
+      [state, 'ok'],
+      [{ ...state, routes: { up: 1, failing: 1 } }, 'degraded'],
+      [{ ...state, relay: 'error', error: 'boom' }, 'down'],
+      [{ ...state, relay: 'paused' }, 'paused'],
+    ];
+    const expected: Record<string, Record<TrayIconState, string>> = {
+      darwin: { ok: 'trayTemplate.png', degraded: 'tray-degradedTemplate.png', down: 'tray-downTemplate.png', paused: 'tray-pausedTemplate.png' },
+      win32: { ok: 'tray-ok.png', degraded: 'tray-degraded.png', down: 'tray-down.png', paused: 'tray-paused.png' },
+      linux: { ok: 'tray-ok.png', degraded: 'tray-degraded.png', down: 'tray-down.png', paused: 'tray-paused.png' },
+    };
+    for (const platform of ['darwin', 'win32', 'linux'] as const) {
+      const { tray } = fakeTray();
+      const createTray = vi.fn((_icon: string) => tray);
+      const controller = new TrayController({ createTray, iconFor: (icon, on) => trayIcon(false, icon, on), actions, platform });
+      const shown: string[] = [];
+      for (const [next, icon] of states) {
+        controller.update(next);
+        shown.push(basename(tray.setImage.mock.lastCall?.[0] ?? createTray.mock.calls[0]![0]));
+        expect(trayIconFile(icon, platform)).toBe(expected[platform]![icon]);
+      }
+      expect(shown).toEqual(states.map(([, icon]) => expected[platform]![icon]));
+    }
+  });
+
+  it('has every tray icon file, with the @2x image Electron picks on HiDPI displays', () => {
+    for (const platform of ['darwin', 'win32', 'linux'] as const) {
+      for (const icon of ['ok', 'degraded', 'down', 'paused'] as const) {
+        const file = join(root, 'resources', 'tray', trayIconFile(icon, platform));
+        expect(existsSync(file), file).toBe(true);
+        expect(existsSync(join(dirname(file), basename(file, '.png') + '@2x.png')), file).toBe(true);
+        // Electron treats an image as a template only when its base name ends in "Template".
+        expect(basename(file, '.png').endsWith('Template')).toBe(platform === 'darwin');
+      }
+    }
   });
 
   it('destroys the tray', () => {
