@@ -1,7 +1,7 @@
 import type { ToolCall } from './chat-request.js';
 import type { ChatResponse } from './chat-response.js';
 import { RelayError } from './errors.js';
-import type { StreamEvent } from './stream-event.js';
+import { takeReadyEvent, type StreamEvent } from './stream-event.js';
 
 /**
  * Aggregates a canonical event stream into one response. An `error` event is thrown as is; a
@@ -19,7 +19,7 @@ export async function collectResponse(events: AsyncIterable<StreamEvent>): Promi
   };
   const calls = new Map<number, ToolCall>();
   let ended = false;
-  for await (const event of events) {
+  const take = (event: StreamEvent): void => {
     switch (event.type) {
       case 'message-start':
         response.id = event.id;
@@ -55,6 +55,23 @@ export async function collectResponse(events: AsyncIterable<StreamEvent>): Promi
       default:
         break;
     }
+  };
+  const iterator = events[Symbol.asyncIterator]();
+  let exhausted = false;
+  try {
+    for (;;) {
+      // The events the stream already holds are taken without a promise each (see ReadyEvents).
+      for (let event = takeReadyEvent(iterator); event !== undefined; event = takeReadyEvent(iterator)) take(event);
+      const step = await iterator.next();
+      if (step.done) {
+        exhausted = true;
+        break;
+      }
+      take(step.value);
+    }
+  } finally {
+    // As `for await` does when its body throws: release the stream.
+    if (!exhausted) await iterator.return?.()?.catch(() => undefined);
   }
   if (!ended) {
     throw new RelayError('The upstream stream ended before the answer was complete.', {

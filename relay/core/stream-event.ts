@@ -46,3 +46,18 @@ export function isContentEvent(event: StreamEvent): boolean {
       return false;
   }
 }
+
+/**
+ * Optional on an event stream's iterator: hands over an event the stream already holds, without
+ * a promise; undefined when the next one has to be waited for (or the stream is over, which only
+ * `next()` says). A reader that drains a stream takes the events of one upstream chunk in one
+ * step this way, instead of one promise per event and per stage.
+ */
+export interface ReadyEvents {
+  takeReady(): StreamEvent | undefined;
+}
+
+/** The event an iterator already holds, if it offers `takeReady`. */
+export function takeReadyEvent(iterator: AsyncIterator<StreamEvent>): StreamEvent | undefined {
+  return (iterator as Partial<ReadyEvents>).takeReady?.();
+}

@@ -28,12 +28,15 @@ export function providerContext(target: AttemptTarget, signal: AbortSignal, http
   return runtimeContext(target.runtime, target.key, signal, http, onResponseHeaders);
 }
 
-/** Whatever an attempt threw, as an UpstreamError that says what it means for failover. */
-export function asUpstreamError(thrown: unknown, target: AttemptTarget, deadlineSignal: AbortSignal): UpstreamError {
+/**
+ * Whatever an attempt threw, as an UpstreamError that says what it means for failover;
+ * `deadline` is set once the total deadline has run out.
+ */
+export function asUpstreamError(thrown: unknown, target: AttemptTarget, deadline: AttemptTimeout | undefined): UpstreamError {
   const base = { provider: target.route.providerId, model: target.route.model, ...(target.key ? { keyLabel: target.key.label } : {}) };
   if (thrown instanceof UpstreamError) return thrown;
-  if (thrown instanceof AttemptTimeout || deadlineSignal.reason instanceof AttemptTimeout) {
-    const phase = thrown instanceof AttemptTimeout ? thrown.phase : (deadlineSignal.reason as AttemptTimeout).phase;
+  if (thrown instanceof AttemptTimeout || deadline !== undefined) {
+    const phase = thrown instanceof AttemptTimeout ? thrown.phase : (deadline as AttemptTimeout).phase;
     return new UpstreamError(
       phase === 'deadline' ? `${target.route.providerId}: the relay's total deadline ran out.` : `${target.route.providerId}: no first token in time.`,
       { status: 504, kind: 'upstream-timeout', retryable: true, ...base },

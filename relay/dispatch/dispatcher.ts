@@ -16,7 +16,6 @@ import type { HttpClient } from '../providers/http-client.js';
 import type { QosSample } from '../routing/qos-tracker.js';
 import type { RouteEntry } from '../routing/route-entry.js';
 import { resolveModel, type Resolution } from '../routing/select-route.js';
-import { linkedAbortController } from '../streams/abort.js';
 import { AttemptTimeout, providerContext } from './attempt-target.js';
 import { startChatAttempt } from './chat-attempt.js';
 import { runFailover, type FailoverDependencies } from './failover-loop.js';
@@ -111,12 +110,11 @@ export class Dispatcher implements RelayService {
       const { ordered, decision } = engine.rank(resolved, request, sessionId);
       if (mapped !== undefined) decision.target = `${decision.target} (mapped from ${request.model})`;
       record.decision = decision;
-      const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, (target, signal) =>
+      const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, (target, control) =>
         startChatAttempt({
           request,
           target,
-          parentSignal: signal,
-          clientSignal: dispatch.signal,
+          control,
           firstTokenMs: config.timeouts.firstTokenMs,
           idleMs: config.timeouts.idleMs,
           record,
@@ -146,9 +144,8 @@ export class Dispatcher implements RelayService {
       );
       const { ordered, decision } = engine.rank(resolution, undefined, undefined);
       record.decision = decision;
-      const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, async (target, signal) => {
+      const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, async (target, { controller, dispose }) => {
         // Embeddings have no stream: the first-token limit bounds the whole call.
-        const { controller, dispose } = linkedAbortController(signal);
         const timer = setTimeout(() => controller.abort(new AttemptTimeout('first-token')), config.timeouts.firstTokenMs);
         const started = now();
         try {

@@ -22,6 +22,16 @@ export interface FailoverDependencies {
   onFailure: (route: RouteEntry, sample: QosSample) => void;
 }
 
+/**
+ * The abort controller of one attempt, linked to the client's signal and aborted by the total
+ * deadline while the loop runs. The attempt owns it: it calls `dispose` (detaching it from the
+ * client) when it is over, which for a committed stream is when the stream ends.
+ */
+export interface AttemptControl {
+  controller: AbortController;
+  dispose: () => void;
+}
+
 export interface FailoverResult<T> {
   value: T;
   target: AttemptTarget;
@@ -41,12 +51,25 @@ export async function runFailover<T>(
   record: RequestRecord,
   clientSignal: AbortSignal,
   config: Config,
-  start: (target: AttemptTarget, signal: AbortSignal) => Promise<T>,
+  start: (target: AttemptTarget, control: AttemptControl) => Promise<T>,
 ): Promise<FailoverResult<T>> {
   const { now, keyPool, directory, engine } = deps;
   const deadline = record.startedAt + config.timeouts.totalMs;
-  const { controller: deadlineController, dispose } = linkedAbortController(clientSignal);
-  const deadlineTimer = setTimeout(() => deadlineController.abort(new AttemptTimeout('deadline')), Math.max(0, deadline - now()));
+  // No controller of its own: each attempt (and each wait) gets one linked to the client, and
+  // the deadline aborts whichever is current. One AbortSignal fewer per request.
+  let expired: AttemptTimeout | undefined;
+  let current: AbortController | undefined;
+  const deadlineTimer = setTimeout(() => {
+    expired = new AttemptTimeout('deadline');
+    current?.abort(expired);
+  }, Math.max(0, deadline - now()));
+  const stopped = () => expired !== undefined || clientSignal.aborted;
+  const control = (): AttemptControl => {
+    const link = linkedAbortController(clientSignal);
+    if (expired) link.controller.abort(expired);
+    current = link.controller;
+    return link;
+  };
   try {
     for (let round = 0; round < 2; round++) {
       let soonestRest: number | undefined;
@@ -63,17 +86,18 @@ export async function runFailover<T>(
           record.attempts.push({ provider: route.providerId, model: route.model, outcome: 'auth', message: 'every key is disabled', durationMs: 0 });
         }
         for (const key of tryKeys) {
-          if (deadlineController.signal.aborted) break;
+          if (stopped()) break;
           const target: AttemptTarget = { route, runtime, key };
           const started = now();
           try {
-            const value = await start(target, deadlineController.signal);
-            record.attempts.push({ ...routeInfo(target), outcome: 'ok', durationMs: now() - started });
+            const value = await start(target, control());
+            const served = routeInfo(target);
+            record.attempts.push({ ...served, outcome: 'ok', durationMs: now() - started });
             if (key) keyPool.recordSuccess(route.providerId, key.id);
-            return { value, target, route: routeInfo(target), attempts: record.attempts };
+            return { value, target, route: served, attempts: record.attempts };
           } catch (thrown) {
             if (clientSignal.aborted) throw new AbortedError();
-            const error = asUpstreamError(thrown, target, deadlineController.signal);
+            const error = asUpstreamError(thrown, target, expired);
             record.attempts.push({ ...routeInfo(target), ...describeFailure(error), durationMs: now() - started });
             deps.onFailure(route, { at: started, source: 'live', outcome: sampleOutcome(error), error: error.message });
             if (fallbackAction(error.kind) === 'give-up') throw withAttempts(error, record.attempts);
@@ -86,17 +110,18 @@ export async function runFailover<T>(
             break; // the provider or model is at fault: the next key would fare no better
           }
         }
-        if (deadlineController.signal.aborted) break;
+        if (stopped()) break;
       }
       const wait = soonestRest === undefined ? undefined : soonestRest - now();
-      if (round > 0 || wait === undefined || wait > config.routing.maxRetryWaitMs || now() + wait >= deadline || deadlineController.signal.aborted) break;
-      await abortableDelay(Math.max(0, wait), deadlineController.signal).catch(() => undefined);
+      if (round > 0 || wait === undefined || wait > config.routing.maxRetryWaitMs || now() + wait >= deadline || stopped()) break;
+      const waiting = control();
+      await abortableDelay(Math.max(0, wait), waiting.controller.signal).catch(() => undefined);
+      waiting.dispose();
       if (clientSignal.aborted) throw new AbortedError();
     }
-    throw summarizeFailures(record.attempts, candidates, soonestRestMs(engine, candidates, now()), deadlineController.signal.aborted);
+    throw summarizeFailures(record.attempts, candidates, soonestRestMs(engine, candidates, now()), stopped());
   } finally {
     clearTimeout(deadlineTimer);
-    dispose();
   }
 }
 

@@ -62,6 +62,12 @@ interface ProbeState {
 
 const DAY_MS = 24 * 60 * 60_000;
 const IDLE_AFTER_MS = 15 * 60_000;
+/**
+ * How long live traffic may reuse the contenders the scheduler last computed. Ranking every
+ * route after every live request would cost more than the request itself on a large fleet, and
+ * the answer only sets when the next probe is due.
+ */
+const CONTENDERS_REUSE_MS = 1_000;
 
 /** The probe: small, deterministic, enough output to measure speed. */
 export const PROBE_REQUEST: Omit<ChatRequest, 'model'> = {
@@ -83,6 +89,8 @@ export class Prober {
   private readonly controllers = new Set<AbortController>();
   /** The cadence the current schedule was computed with. */
   private cadenceSeen: string | undefined;
+  /** The contenders as last computed, for live traffic (see CONTENDERS_REUSE_MS). */
+  private recentContenders: { at: number; ids: string[] } | undefined;
 
   constructor(private readonly options: ProberOptions) {}
 
@@ -108,7 +116,7 @@ export class Prober {
     const state = this.state(routeId(route));
     const now = this.options.now();
     state.measuredAt = now;
-    state.nextAt = Math.max(state.nextAt, now + this.interval(route));
+    state.nextAt = Math.max(state.nextAt, now + this.interval(route, true));
   }
 
   /**
@@ -140,19 +148,28 @@ export class Prober {
     return dailyProbeBudget(quota.requestsPerDay, quota.scope, sharing, this.settings().quotaShare);
   }
 
-  role(route: RouteEntry): ProbeRole {
+  role(route: RouteEntry, reuseContenders = false): ProbeRole {
     const id = routeId(route);
-    const qos = this.options.qos.get(id, this.options.now());
-    const health = routeHealth(qos, this.options.now());
+    const now = this.options.now();
+    // Health only: deriving the percentiles after every live sample would be wasted here.
+    const health = routeHealth(this.options.qos.outcomes(id), now);
     if (health === 'unknown') return 'unknown';
     if (health === 'down' || health === 'recovering') return 'recovering';
-    return this.options.contenders().includes(id) ? 'contender' : 'tail';
+    return this.contenders(now, reuseContenders).includes(id) ? 'contender' : 'tail';
   }
 
-  private interval(route: RouteEntry): number {
+  private contenders(now: number, reuse: boolean): string[] {
+    const recent = this.recentContenders;
+    if (reuse && recent && now - recent.at >= 0 && now - recent.at < CONTENDERS_REUSE_MS) return recent.ids;
+    const ids = this.options.contenders();
+    this.recentContenders = { at: now, ids };
+    return ids;
+  }
+
+  private interval(route: RouteEntry, reuseContenders = false): number {
     const { contenderIntervalMs, tailIntervalMs } = this.settings();
     return probeIntervalMs({
-      role: this.role(route),
+      role: this.role(route, reuseContenders),
       idle: this.options.now() - this.options.lastLiveAt() > IDLE_AFTER_MS,
       dailyBudget: this.budget(route),
       random: this.options.random,

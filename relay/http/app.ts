@@ -1,17 +1,20 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import { adminLinkExchange } from '../admin/auth.js';
 import type { RelayService } from '../core/relay-service.js';
 import { anthropicWire } from '../protocols/anthropic/index.js';
 import { ollamaWire } from '../protocols/ollama/index.js';
-import { openAiRoutes } from '../protocols/openai/index.js';
+import { CHAT_COMPLETIONS_PATHS, chatCompletions, openAiRoutes } from '../protocols/openai/index.js';
 import { responsesWire } from '../protocols/responses/index.js';
 import { dashboard } from './dashboard.js';
 import { bodyCapture, captureRequestBody, type BodyCaptureOptions } from './middleware/body-capture.js';
 import { errorHandler, notFound, type ErrorDialect, type ErrorLogger } from './middleware/error-handler.js';
+import { asHandler, hotPath } from './middleware/hot-path.js';
 import { jsonBody } from './middleware/json-body.js';
 import { localSafety } from './middleware/local-safety.js';
 import { relayToken } from './middleware/relay-token.js';
 import { requestId } from './middleware/request-id.js';
+import { sequence } from './middleware/sequence.js';
+import { wireRoutes } from './middleware/wire-routes.js';
 
 export interface AppDependencies {
   service: RelayService;
@@ -58,8 +61,21 @@ export function createApp(deps: AppDependencies): Express {
   app.set('env', 'production');
   app.set('etag', false);
 
-  app.use(requestId());
-  app.use(localSafety({ allowedHosts: deps.allowedHosts, allowedOrigins: deps.allowedOrigins }));
+  // Every request passes these two stages, each joined into one router layer.
+  const gate = sequence(requestId(), localSafety({ allowedHosts: deps.allowedHosts, allowedOrigins: deps.allowedOrigins }));
+  const body = jsonBody({
+    limitBytes: deps.bodyLimitBytes,
+    lenientContentType: (path) => wires.some((wire) => wire.lenientContentType?.(path) === true),
+    ...(deps.requestBodies ? { onBody: captureRequestBody } : {}),
+  });
+  const relayStage = sequence(relayToken(deps.relayToken), ...(deps.requestBodies ? [bodyCapture(deps.requestBodies)] : []), body);
+  const claimedByWire = (request: Request) => wires.some((wire) => wire.errors.matches(request));
+
+  // The most frequent request, an OpenAI chat completion, runs the same stages and handler as the
+  // routes below, in the same order, without walking a dozen router layers to reach them.
+  app.use(hotPath({ paths: CHAT_COMPLETIONS_PATHS, claimed: claimedByWire, run: sequence(gate, relayStage, asHandler(chatCompletions(deps.service))) }));
+
+  app.use(gate);
 
   // Connection probes (Claude Code sends HEAD /) need no token and reveal nothing.
   app.head('/', (_request, response) => {
@@ -67,7 +83,11 @@ export function createApp(deps: AppDependencies): Express {
   });
   // The dashboard link, traded for the admin cookie; without `?admin` this passes on.
   if (deps.adminToken) app.get('/', adminLinkExchange(deps.adminToken));
-  if (deps.serveDashboard !== false) app.use(dashboard(deps.dashboardDir));
+  if (deps.serveDashboard !== false) {
+    // The dashboard only answers reads (and OPTIONS about them); relayed requests need not walk its routes.
+    const page = dashboard(deps.dashboardDir);
+    app.use((request, response, next) => (request.method === 'POST' ? next() : page(request, response, next)));
+  }
   // Ollama clients (Open WebUI and others) check this exact answer to find a server.
   app.get('/', (_request, response) => {
     response.type('text/plain').send('Ollama is running');
@@ -75,28 +95,17 @@ export function createApp(deps: AppDependencies): Express {
 
   if (deps.admin) app.use('/admin', express.json({ limit: '1mb' }), deps.admin);
 
-  app.use(relayToken(deps.relayToken));
+  app.use(relayStage);
   const metrics = deps.metrics;
   if (metrics) {
     app.get('/metrics', async (_request, response) => {
-      const { contentType, body } = await metrics();
-      response.type(contentType).send(body);
+      const { contentType, body: text } = await metrics();
+      response.type(contentType).send(text);
     });
   }
-  if (deps.requestBodies) app.use(bodyCapture(deps.requestBodies));
-  app.use(
-    jsonBody({
-      limitBytes: deps.bodyLimitBytes,
-      lenientContentType: (path) => wires.some((wire) => wire.lenientContentType?.(path) === true),
-      ...(deps.requestBodies ? { onBody: captureRequestBody } : {}),
-    }),
-  );
-  for (const wire of wires) {
-    const router = wire.routes(deps.service);
-    // A wire's router only sees the requests its dialect speaks for: the hot OpenAI path does
-    // not walk every other wire's routes.
-    app.use((request, response, next) => (wire.errors.matches(request) ? router(request, response, next) : next()));
-  }
+  // A wire's router only sees the requests its dialect speaks for: the hot OpenAI path does not
+  // walk every other wire's routes.
+  app.use(wireRoutes(wires.map((wire) => ({ matches: wire.errors.matches, router: wire.routes(deps.service) }))));
   app.use(openAiRoutes(deps.service));
 
   app.use(notFound());

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
+import { appMessageClasses } from './app-messages.js';
 
 export class PortInUseError extends Error {
   constructor(readonly host: string, readonly port: number) {
@@ -31,7 +32,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Listens on an explicit host (never the unspecified address by accident) and closes gracefully. */
 export function listen(app: Express, host: string, port: number): Promise<RunningServer> {
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, app);
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0, ...appMessageClasses(app) }, app);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { AttemptRecord, RouteInfo, RoutingDecision } from '../core/relay-service.js';
+import { takeReadyEvent, type StreamEvent } from '../core/stream-event.js';
+import type { FrameEncoder } from '../streams/frame-encoder.js';
 
 /**
  * Response plumbing every wire's routes share: noticing a client that leaves, the headers that
@@ -16,8 +18,11 @@ export function clientAbortSignal(response: Response): AbortSignal {
   return controller.signal;
 }
 
+const UNSAFE_IN_HEADER = /[^\x20-\x7e]/;
+const UNSAFE_IN_HEADER_ALL = /[^\x20-\x7e]/g;
+
 function headerSafe(value: string): string {
-  return value.replace(/[^\x20-\x7e]/g, '?');
+  return UNSAFE_IN_HEADER.test(value) ? value.replace(UNSAFE_IN_HEADER_ALL, '?') : value;
 }
 
 /** The headers that say which route served a request; the key appears by label only. */
@@ -45,6 +50,60 @@ export async function writeFrames(response: Response, frames: AsyncIterable<stri
     }
   }
   response.end();
+}
+
+/**
+ * Encodes events and writes their frames as they come, with back-pressure, then ends the
+ * response; stops (cancelling upstream) when the client leaves. The frames of the events one
+ * upstream chunk carried leave in one write: Node corks the socket until the next tick.
+ */
+export async function writeEvents(response: Response, events: AsyncIterable<StreamEvent>, encoder: FrameEncoder, signal: AbortSignal): Promise<void> {
+  const iterator = events[Symbol.asyncIterator]();
+  let exhausted = false;
+  try {
+    for (;;) {
+      // The events the stream already holds are taken without a promise each (see ReadyEvents).
+      let event = takeReadyEvent(iterator);
+      if (event === undefined) {
+        const step = await iterator.next();
+        if (step.done) {
+          exhausted = true;
+          break;
+        }
+        event = step.value;
+      }
+      if (signal.aborted) break;
+      const frames = encoder.encode(event);
+      if (frames !== '' && !response.write(frames) && !(await drained(response, signal))) break;
+      if (encoder.stopped) break;
+    }
+  } finally {
+    // As `for await` does when it stops early: release the stream (which cancels the upstream).
+    if (!exhausted) await iterator.return?.()?.catch(() => undefined);
+  }
+  if (!encoder.stopped && !signal.aborted) response.write(encoder.finish());
+  response.end();
+}
+
+async function drained(response: Response, signal: AbortSignal): Promise<boolean> {
+  try {
+    await once(response, 'drain', { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends `value` as the JSON body, as Express's `response.json` does with the relay's settings
+ * (no ETag, no replacer, no spaces) — the same headers in the same order — without its
+ * content-type negotiation on every answer.
+ */
+export function sendJson(response: Response, value: unknown): void {
+  const body = JSON.stringify(value);
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Content-Length', Buffer.byteLength(body));
+  response.end(body, 'utf8');
 }
 
 /** Sends the status and headers of a stream now, so the client sees the answer has started. */

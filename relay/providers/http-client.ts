@@ -64,7 +64,9 @@ export function createHttpClient(options: HttpClientOptions | (() => HttpClientO
       dispatcher: agentFor(read()),
     });
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
+    const received = response.headers;
+    for (const name in received) {
+      const value = received[name];
       if (value === undefined) continue;
       headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
@@ -96,7 +98,20 @@ async function* readToEnd(body: Dispatcher.ResponseData['body'], signal: AbortSi
       // A cancelled request closes its connection at once; an answer read to its end marker has
       // at most a few bytes left, which a bounded dump reads without waiting on a stalled peer.
       if (signal.aborted) body.destroy();
-      else await body.dump({ limit: 64 * 1024, signal: AbortSignal.timeout(1_000) }).catch(() => body.destroy());
+      else await dumpRest(body);
     }
+  }
+}
+
+/** Reads at most 64 KB more within a second, or closes the connection. */
+async function dumpRest(body: Dispatcher.ResponseData['body']): Promise<void> {
+  // A plain timer: `AbortSignal.timeout` would build a signal for every answer.
+  const timer = setTimeout(() => body.destroy(), 1_000);
+  try {
+    await body.dump({ limit: 64 * 1024 });
+  } catch {
+    body.destroy();
+  } finally {
+    clearTimeout(timer);
   }
 }

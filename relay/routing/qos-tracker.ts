@@ -77,6 +77,9 @@ export interface QosSnapshot {
 
 export class QosTracker {
   private readonly routes = new Map<string, RouteState>();
+  /** Scratch space for `derive`, grown to the largest ring seen. */
+  private ttfts = new Float64Array(0);
+  private speeds = new Float64Array(0);
 
   constructor(private readonly windowSize = 40) {}
 
@@ -118,21 +121,32 @@ export class QosTracker {
   }
 
   private derive(state: RouteState, now: number): RouteQos {
-    const okSamples = state.samples.filter((sample) => sample.outcome === 'ok');
-    const ttfts = okSamples.map((sample) => sample.ttftMs).filter((value): value is number => value !== undefined);
-    const speeds = okSamples.map((sample) => sample.tokensPerSecond).filter((value): value is number => value !== undefined && value > 0);
-    const last = state.samples[state.samples.length - 1];
+    // One pass over the ring into two reused buffers, each sorted once for all its percentiles:
+    // this runs after every live request.
+    const samples = state.samples;
+    if (this.ttfts.length < samples.length) {
+      this.ttfts = new Float64Array(samples.length);
+      this.speeds = new Float64Array(samples.length);
+    }
+    let ttftCount = 0;
+    let speedCount = 0;
+    for (const sample of samples) {
+      if (sample.outcome !== 'ok') continue;
+      if (sample.ttftMs !== undefined) this.ttfts[ttftCount++] = sample.ttftMs;
+      if (sample.tokensPerSecond !== undefined && sample.tokensPerSecond > 0) this.speeds[speedCount++] = sample.tokensPerSecond;
+    }
+    const last = samples[samples.length - 1];
     const qos: RouteQos = {
-      samples: state.samples.length,
+      samples: samples.length,
       consecutiveFailures: state.consecutiveFailures,
-      recentTtftMs: ttfts.slice(-20),
+      recentTtftMs: Array.from(this.ttfts.subarray(Math.max(0, ttftCount - 20), ttftCount)),
     };
-    const p50 = percentile(ttfts, 0.5);
-    if (p50 !== undefined) qos.ttftP50Ms = p50;
-    const p95 = percentile(ttfts, 0.95);
-    if (p95 !== undefined) qos.ttftP95Ms = p95;
-    const speed = percentile(speeds, 0.5);
-    if (speed !== undefined) qos.tokensPerSecond = speed;
+    if (ttftCount > 0) {
+      const sorted = this.ttfts.subarray(0, ttftCount).sort();
+      qos.ttftP50Ms = sortedPercentile(sorted, 0.5);
+      qos.ttftP95Ms = sortedPercentile(sorted, 0.95);
+    }
+    if (speedCount > 0) qos.tokensPerSecond = sortedPercentile(this.speeds.subarray(0, speedCount).sort(), 0.5);
     assignRates(qos, state.buckets, now);
     if (last) {
       qos.lastOutcome = last.outcome;
@@ -141,6 +155,15 @@ export class QosTracker {
     if (state.lastSuccessAt !== undefined) qos.lastSuccessAt = state.lastSuccessAt;
     if (state.lastError) qos.lastError = state.lastError;
     return qos;
+  }
+
+  /** What health needs (see routeHealth), read without deriving the percentiles. */
+  outcomes(routeKey: string): Pick<RouteQos, 'samples' | 'consecutiveFailures' | 'lastError'> {
+    const state = this.routes.get(routeKey);
+    if (!state) return { samples: 0, consecutiveFailures: 0 };
+    return state.lastError
+      ? { samples: state.samples.length, consecutiveFailures: state.consecutiveFailures, lastError: state.lastError }
+      : { samples: state.samples.length, consecutiveFailures: state.consecutiveFailures };
   }
 
   has(routeKey: string): boolean {
@@ -225,7 +248,15 @@ function assignRates(qos: RouteQos, buckets: readonly Bucket[], now: number): vo
 /** Nearest-rank percentile of unsorted values; undefined for none. */
 export function percentile(values: readonly number[], quantile: number): number | undefined {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
+  return sortedPercentile([...values].sort(ascending), quantile);
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
+}
+
+/** Nearest-rank percentile of values sorted ascending (at least one). */
+function sortedPercentile(sorted: ArrayLike<number>, quantile: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1));
-  return sorted[rank];
+  return sorted[rank] as number;
 }

@@ -38,7 +38,7 @@ export function expectedOutputTokens(maxOutputTokens: number | undefined): numbe
   return Math.min(2_000, Math.max(16, maxOutputTokens));
 }
 
-export function routeHealth(qos: RouteQos, now: number): RouteHealth {
+export function routeHealth(qos: Pick<RouteQos, 'samples' | 'consecutiveFailures' | 'lastError'>, now: number): RouteHealth {
   if (qos.samples === 0) return 'unknown';
   if (qos.consecutiveFailures > 0 && qos.lastError) {
     return now - qos.lastError.at < DOWN_HOLD_MS ? 'down' : 'recovering';

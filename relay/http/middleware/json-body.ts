@@ -1,5 +1,6 @@
-import express, { type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { RelayError, invalidRequest } from '../../core/errors.js';
+import { readPlainBody } from './plain-body.js';
 
 export interface JsonBodyOptions {
   limitBytes: () => number;
@@ -22,34 +23,10 @@ const MAX_DEPTH = 256;
  * keys that could pollute prototypes 400. Lone surrogates are replaced, as strict upstreams
  * reject them and would fail every later turn of the conversation.
  */
-export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
+export function jsonBody(options: JsonBodyOptions): RequestHandler {
   let limit = options.limitBytes();
   let raw = express.raw({ type: () => true, limit });
-  const readRaw: RequestHandler = (request, response, next) => {
-    const current = options.limitBytes();
-    if (current !== limit) {
-      limit = current;
-      raw = express.raw({ type: () => true, limit });
-    }
-    raw(request, response, next);
-  };
-  const checkType: RequestHandler = (request, _response, next) => {
-    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') {
-      next();
-      return;
-    }
-    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const browser = request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined;
-    if (type !== 'application/json' && (browser || !options.lenientContentType?.(request.path))) {
-      next(new RelayError(`The request body must be JSON (Content-Type: application/json)${type ? `, not '${type.slice(0, 60)}'` : ''}.`, {
-        status: 415,
-        kind: 'unsupported-media-type',
-      }));
-      return;
-    }
-    readRaw(request, _response, next);
-  };
-  const parse: RequestHandler = (request, response, next) => {
+  const parse = (request: Request, response: Response, next: NextFunction): void => {
     if (!Buffer.isBuffer(request.body)) {
       request.body = undefined;
       next();
@@ -81,7 +58,29 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     request.body = ESCAPED_SURROGATE.test(text) ? makeWellFormed(parsed) : parsed;
     next();
   };
-  return [checkType, parse];
+  return function readJsonBody(request, response, next) {
+    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') {
+      request.body = undefined;
+      next();
+      return;
+    }
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const browser = request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined;
+    if (type !== 'application/json' && (browser || !options.lenientContentType?.(request.path))) {
+      next(new RelayError(`The request body must be JSON (Content-Type: application/json)${type ? `, not '${type.slice(0, 60)}'` : ''}.`, {
+        status: 415,
+        kind: 'unsupported-media-type',
+      }));
+      return;
+    }
+    const current = options.limitBytes();
+    if (current !== limit) {
+      limit = current;
+      raw = express.raw({ type: () => true, limit });
+    }
+    const parseNext: NextFunction = (error?: unknown) => (error === undefined || error === null ? parse(request, response, next) : next(error));
+    if (!readPlainBody(request, limit, parseNext)) raw(request, response, parseNext);
+  };
 }
 
 function refusePollution(this: unknown, key: string, value: unknown): unknown {
@@ -91,14 +90,21 @@ function refusePollution(this: unknown, key: string, value: unknown): unknown {
   return value;
 }
 
-/** Walks arrays and objects with an explicit stack, so the check itself cannot overflow. */
+/** Whether any array or object sits deeper than `limit` (the root is at depth 1). */
 function nestedDeeperThan(root: object, limit: number): boolean {
-  const pending: Array<{ value: object; depth: number }> = [{ value: root, depth: 1 }];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    if (item.depth > limit) return true;
-    for (const inner of Array.isArray(item.value) ? item.value : Object.values(item.value)) {
-      if (inner !== null && typeof inner === 'object') pending.push({ value: inner as object, depth: item.depth + 1 });
-    }
+  return deeper(root, 1, limit);
+}
+
+// Recursion is bounded by `limit` (far below the stack), and allocates nothing per value.
+function deeper(value: object, depth: number, limit: number): boolean {
+  if (depth > limit) return true;
+  if (Array.isArray(value)) {
+    for (const inner of value) if (inner !== null && typeof inner === 'object' && deeper(inner as object, depth + 1, limit)) return true;
+    return false;
+  }
+  for (const key in value) {
+    const inner = (value as Record<string, unknown>)[key];
+    if (inner !== null && typeof inner === 'object' && deeper(inner, depth + 1, limit)) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 import { RelayError } from '../../core/errors.js';
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { StreamEvent, Usage } from '../../core/stream-event.js';
+import type { FrameEncoder } from '../../streams/frame-encoder.js';
 import { sseData } from '../../streams/sse-encoder.js';
 import { encodeStreamError } from './encode-error.js';
 
@@ -35,72 +36,99 @@ export interface StreamEncodingOptions {
   object: 'chat.completion.chunk' | 'text_completion';
 }
 
-/**
- * Canonical events → OpenAI SSE frames. Ends with `[DONE]` only after a clean finish; a failure
- * ends with an in-band error frame and no `[DONE]`, so no client mistakes it for a whole answer.
- */
-export async function* encodeStream(events: AsyncIterable<StreamEvent>, options: StreamEncodingOptions): AsyncGenerator<string> {
-  let model = '';
-  let usage: Usage | undefined;
-  let ended = false;
-  const legacy = options.object === 'text_completion';
-  const frame = (choice: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) =>
-    sseData(
-      JSON.stringify({
-        id: options.id,
-        object: options.object,
-        created: options.created,
-        model,
-        choices: choice ? [{ index: 0, ...choice }] : [],
-        ...(options.includeUsage ? { usage: null } : {}),
-        ...extra,
-      }),
-    );
-  const delta = (value: Record<string, unknown>) =>
-    legacy ? frame({ text: value.content ?? '', logprobs: null, finish_reason: null }) : frame({ delta: value, logprobs: null, finish_reason: null });
+const TRUNCATED = (): RelayError =>
+  new RelayError('The upstream stream ended before the answer was complete.', { status: 502, kind: 'upstream-bad-response', code: 'upstream_stream_truncated' });
 
-  for await (const event of events) {
+/**
+ * Canonical events → OpenAI SSE frames, one event at a time and synchronously. Ends with
+ * `[DONE]` only after a clean finish; a failure ends with an in-band error frame and no
+ * `[DONE]`, so no client mistakes it for a whole answer. Each frame is the JSON of
+ * `{ id, object, created, model, choices, usage? }`, written from pieces: the part before
+ * `choices` is the same for every frame of an answer.
+ */
+export class OpenAiStreamEncoder implements FrameEncoder {
+  private head = '';
+  private usage: Usage | undefined;
+  private ended = false;
+  stopped = false;
+  private readonly legacy: boolean;
+  private readonly tail: string;
+
+  constructor(private readonly options: StreamEncodingOptions) {
+    this.legacy = options.object === 'text_completion';
+    this.tail = options.includeUsage ? ',"usage":null}' : '}';
+    this.setModel('');
+  }
+
+  /** The frames of one event, or '' when it has none. */
+  encode(event: StreamEvent): string {
     switch (event.type) {
       case 'message-start':
-        model = event.model;
-        if (!legacy) yield delta({ role: 'assistant', content: '' });
-        break;
+        this.setModel(event.model);
+        return this.legacy ? '' : this.delta({ role: 'assistant', content: '' });
       case 'text-delta':
-        yield delta({ content: event.delta });
-        break;
+        return this.legacy
+          ? this.frame(`[{"index":0,"text":${JSON.stringify(event.delta)},"logprobs":null,"finish_reason":null}]`)
+          : this.frame(`[{"index":0,"delta":{"content":${JSON.stringify(event.delta)}},"logprobs":null,"finish_reason":null}]`);
       case 'reasoning-delta':
-        if (!legacy) yield delta({ reasoning_content: event.delta });
-        break;
+        return this.legacy ? '' : this.delta({ reasoning_content: event.delta });
       case 'tool-call-start':
-        if (!legacy) yield delta({ tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] });
-        break;
+        return this.legacy ? '' : this.delta({ tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] });
       case 'tool-call-delta':
-        if (!legacy) yield delta({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
-        break;
+        return this.legacy ? '' : this.delta({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
       case 'usage': {
         const { type: _type, ...rest } = event;
-        usage = rest;
-        break;
+        this.usage = rest;
+        return '';
       }
       case 'message-end': {
         const finish = openAiFinishReason(event.finishReason);
-        yield legacy ? frame({ text: '', logprobs: null, finish_reason: finish }) : frame({ delta: {}, logprobs: null, finish_reason: finish });
-        if (options.includeUsage && usage) yield frame(undefined, { usage: usageWire(usage) });
-        ended = true;
-        break;
+        this.ended = true;
+        const frames = this.legacy
+          ? this.choice({ text: '', logprobs: null, finish_reason: finish })
+          : this.choice({ delta: {}, logprobs: null, finish_reason: finish });
+        if (this.options.includeUsage && this.usage) return frames + sseData(`${this.head}[],"usage":${JSON.stringify(usageWire(this.usage))}}`);
+        return frames;
       }
       case 'error':
-        yield sseData(encodeStreamError(event.error));
-        return;
+        this.stopped = true;
+        return sseData(encodeStreamError(event.error));
       default:
-        break;
+        return '';
     }
   }
-  if (!ended) {
-    yield sseData(
-      encodeStreamError(new RelayError('The upstream stream ended before the answer was complete.', { status: 502, kind: 'upstream-bad-response', code: 'upstream_stream_truncated' })),
-    );
-    return;
+
+  /** What follows the last event: `[DONE]`, or an error frame when the stream was cut short. */
+  finish(): string {
+    this.stopped = true;
+    return this.ended ? sseData('[DONE]') : sseData(encodeStreamError(TRUNCATED()));
   }
-  yield sseData('[DONE]');
+
+  private setModel(model: string): void {
+    const { id, object, created } = this.options;
+    this.head = `{"id":${JSON.stringify(id)},"object":${JSON.stringify(object)},"created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":`;
+  }
+
+  private frame(choices: string): string {
+    return sseData(this.head + choices + this.tail);
+  }
+
+  private choice(choice: Record<string, unknown>): string {
+    return this.frame(`[${JSON.stringify({ index: 0, ...choice })}]`);
+  }
+
+  private delta(value: Record<string, unknown>): string {
+    return this.choice({ delta: value, logprobs: null, finish_reason: null });
+  }
+}
+
+/** The encoder as a stream of frames (each string may hold several frames). */
+export async function* encodeStream(events: AsyncIterable<StreamEvent>, options: StreamEncodingOptions): AsyncGenerator<string> {
+  const encoder = new OpenAiStreamEncoder(options);
+  for await (const event of events) {
+    const frames = encoder.encode(event);
+    if (frames !== '') yield frames;
+    if (encoder.stopped) return;
+  }
+  yield encoder.finish();
 }

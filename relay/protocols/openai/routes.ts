@@ -3,11 +3,11 @@ import { collectResponse } from '../../core/collect.js';
 import { RelayError } from '../../core/errors.js';
 import { completionId, randomId } from '../../core/ids.js';
 import type { ModelListing, RelayService } from '../../core/relay-service.js';
-import { clientAbortSignal, setRouteHeaders, startStream, writeFrames } from '../http-response.js';
+import { clientAbortSignal, sendJson, setRouteHeaders, startStream, writeEvents, writeFrames } from '../http-response.js';
 import type { StreamEvent } from '../../core/stream-event.js';
 import { SSE_HEADERS } from '../../streams/sse-encoder.js';
 import { encodeChatResponse, encodeCompletionResponse, encodeEmbeddingResponse } from './encode-response.js';
-import { encodeStream, type StreamEncodingOptions } from './encode-stream.js';
+import { OpenAiStreamEncoder, type StreamEncodingOptions } from './encode-stream.js';
 import { decodeChatRequest, decodeCompletionRequest, decodeEmbeddingRequest } from './to-canonical.js';
 
 /** The conversation id a client sends to keep its conversation on one route (`X-Session-ID`). */
@@ -37,7 +37,6 @@ async function relayChat(
   request: Request,
   response: Response,
   decoded: { request: Parameters<RelayService['chat']>[0]; stream: boolean; includeUsage: boolean },
-  encode: (events: AsyncIterable<StreamEvent>, options: StreamEncodingOptions) => AsyncIterable<string>,
   object: StreamEncodingOptions['object'],
   collect: (events: AsyncIterable<StreamEvent>, id: string, created: number) => Promise<Record<string, unknown>>,
 ): Promise<void> {
@@ -53,27 +52,38 @@ async function relayChat(
   const id = object === 'text_completion' ? `cmpl-${randomId()}` : completionId();
   const created = Math.floor(Date.now() / 1000);
   if (decoded.stream) {
-    await writeStream(response, encode(result.events, { id, created, includeUsage: decoded.includeUsage, object }), signal);
+    startStream(response, SSE_HEADERS);
+    await writeEvents(response, result.events, new OpenAiStreamEncoder({ id, created, includeUsage: decoded.includeUsage, object }), signal);
     return;
   }
-  response.json(await collect(result.events, id, created));
-  void request;
+  sendJson(response, await collect(result.events, id, created));
+}
+
+/** Where chat completions are posted. */
+export const CHAT_COMPLETIONS_PATHS: readonly string[] = ['/v1/chat/completions', '/chat/completions'];
+
+/**
+ * `POST /v1/chat/completions` as a handler of its own: the router below mounts it, and the HTTP
+ * layer also calls it directly for the requests it can tell are this route's (its hot path).
+ */
+export function chatCompletions(service: RelayService): (request: Request, response: Response) => Promise<void> {
+  return async function relayChatCompletion(request, response) {
+    const decoded = decodeChatRequest(request.body);
+    await relayChat(service, request, response, decoded, 'chat.completion.chunk', async (events, id, created) =>
+      encodeChatResponse(await collectResponse(events), id, created),
+    );
+  };
 }
 
 /** The OpenAI wire: chat completions, legacy completions, embeddings and models, with and without `/v1`. */
 export function openAiRoutes(service: RelayService): Router {
   const router = express.Router();
 
-  router.post(['/v1/chat/completions', '/chat/completions'], async (request, response) => {
-    const decoded = decodeChatRequest(request.body);
-    await relayChat(service, request, response, decoded, encodeStream, 'chat.completion.chunk', async (events, id, created) =>
-      encodeChatResponse(await collectResponse(events), id, created),
-    );
-  });
+  router.post([...CHAT_COMPLETIONS_PATHS], chatCompletions(service));
 
   router.post(['/v1/completions', '/completions'], async (request, response) => {
     const decoded = decodeCompletionRequest(request.body);
-    await relayChat(service, request, response, decoded, encodeStream, 'text_completion', async (events, id, created) =>
+    await relayChat(service, request, response, decoded, 'text_completion', async (events, id, created) =>
       encodeCompletionResponse(await collectResponse(events), id, created, decoded.echoPrompt),
     );
   });

@@ -1,15 +1,14 @@
 import type { ChatRequest } from '../../core/chat-request.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { EmbeddingRequest, EmbeddingResult } from '../../core/relay-service.js';
-import type { StreamEvent } from '../../core/stream-event.js';
-import { decodeSse } from '../../streams/sse-decoder.js';
+import { takeReadyEvent, type ReadyEvents, type StreamEvent } from '../../core/stream-event.js';
 import type { HttpResponse } from '../http-client.js';
 import type { ModelDescriptor, ProviderAdapter, ProviderContext } from '../provider.js';
 import { readJson, readLimited } from '../response-body.js';
 import type { ChatCompletionWire, EmbeddingListWire, ModelListWire, ModelWire } from './api-types.js';
 import { convertRequest } from './convert-request.js';
 import { parseUpstreamError, transportError, type UpstreamFailureContext } from './parse-error.js';
-import { completionToEvents, parseChatStream } from './parse-stream.js';
+import { completionToEvents, parseChatBody } from './parse-stream.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = 'switchboard-relay';
@@ -24,16 +23,11 @@ function requestHeaders(context: ProviderContext, accept: string): Record<string
     'content-type': 'application/json',
     accept,
     'user-agent': USER_AGENT,
-    ...lowerCaseKeys(context.headers),
   };
+  const extra = context.headers;
+  for (const name in extra) headers[name.toLowerCase()] = extra[name] as string;
   if (context.apiKey) headers.authorization = `Bearer ${context.apiKey}`;
   return headers;
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
-  return out;
 }
 
 function failureContext(context: ProviderContext, model: string): UpstreamFailureContext {
@@ -93,7 +87,7 @@ async function openChat(request: ChatRequest, model: string, context: ProviderCo
       yield* events;
     })();
   }
-  return parseChatStream(decodeSse(response.body), source);
+  return parseChatBody(response.body, source);
 }
 
 /**
@@ -103,13 +97,16 @@ async function openChat(request: ChatRequest, model: string, context: ProviderCo
  */
 function streamChat(request: ChatRequest, model: string, context: ProviderContext): AsyncIterable<StreamEvent> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    [Symbol.asyncIterator](): AsyncIterator<StreamEvent> & ReadyEvents {
       let inner: AsyncIterator<StreamEvent> | undefined;
+      const open = async (): Promise<IteratorResult<StreamEvent>> => {
+        inner = await openChat(request, model, context);
+        return inner.next();
+      };
       return {
-        async next() {
-          inner ??= await openChat(request, model, context);
-          return inner.next();
-        },
+        // Once open, the parser's own promise is handed on as is, without another await.
+        next: () => (inner ? inner.next() : open()),
+        takeReady: () => (inner ? takeReadyEvent(inner) : undefined),
         async return(value?: unknown) {
           await inner?.return?.(value);
           return { done: true, value: undefined };

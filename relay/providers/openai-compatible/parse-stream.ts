@@ -1,4 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
+import { readQueued, type ChunkHandler, type QueuedIterator } from '../../streams/queued-reader.js';
+import { SseDecoder } from '../../streams/sse-decoder.js';
 import { completionId, toolCallId } from '../../core/ids.js';
 import { RelayError, UpstreamError } from '../../core/errors.js';
 import type { StreamEvent, Usage } from '../../core/stream-event.js';
@@ -33,36 +35,37 @@ class ChunkTranslator {
     return this.finish !== undefined;
   }
 
-  start(id: string | undefined, model: string | undefined): StreamEvent[] {
-    if (this.started) return [];
+  // Each method appends its events to `events`; an `error` event is always the last one.
+
+  start(id: string | undefined, model: string | undefined, events: StreamEvent[]): void {
+    if (this.started) return;
     this.started = true;
-    return [{ type: 'message-start', id: id || completionId(), model: model || this.source.model, provider: this.source.provider }];
+    events.push({ type: 'message-start', id: id || completionId(), model: model || this.source.model, provider: this.source.provider });
   }
 
-  chunk(chunk: ChatChunk): StreamEvent[] {
-    const events = this.start(chunk.id, chunk.model);
+  chunk(chunk: ChatChunk, events: StreamEvent[]): void {
+    this.start(chunk.id, chunk.model, events);
     if (chunk.error) {
       events.push({ type: 'error', error: this.inBandError(chunk.error) });
-      return events;
+      return;
     }
     const choice = chunk.choices?.[0];
     if (choice?.delta) this.delta(choice.delta, events);
     if (choice?.finish_reason) {
       if (choice.finish_reason === 'error') {
         events.push({ type: 'error', error: this.inBandError({ message: 'the upstream ended the stream with an error' }) });
-        return events;
+        return;
       }
       this.closeBlocks(events);
       this.finish = { reason: mapFinishReason(choice.finish_reason), raw: choice.finish_reason };
     }
     const usage = chunk.usage ?? chunk.x_groq?.usage;
     if (usage) this.usage = mapUsage(usage);
-    return events;
   }
 
   /** The end of the upstream stream: a clean finish, or a truncation error. */
-  end(): StreamEvent[] {
-    const events = this.start(undefined, undefined);
+  end(events: StreamEvent[]): void {
+    this.start(undefined, undefined, events);
     if (!this.finish) {
       events.push({
         type: 'error',
@@ -76,7 +79,7 @@ class ChunkTranslator {
           ...(this.source.keyLabel === undefined ? {} : { keyLabel: this.source.keyLabel }),
         }),
       });
-      return events;
+      return;
     }
     this.closeBlocks(events);
     if (this.usage) events.push({ type: 'usage', ...this.usage });
@@ -84,7 +87,6 @@ class ChunkTranslator {
     // Gemini's endpoint can end a tool-call turn with "stop".
     if (reason === 'stop' && this.calls.length > 0) reason = 'tool-calls';
     events.push({ type: 'message-end', finishReason: reason, rawFinishReason: this.finish.raw });
-    return events;
   }
 
   private delta(delta: ChunkDelta, events: StreamEvent[]): void {
@@ -219,52 +221,93 @@ function mapUsage(usage: UsageWire): Usage {
   return out;
 }
 
-/** SSE messages → canonical events. Never throws: failures become a final `error` event. */
-export async function* parseChatStream(messages: AsyncIterable<EventSourceMessage>, source: StreamSource): AsyncGenerator<StreamEvent> {
-  const translator = new ChunkTranslator(source);
-  try {
-    for await (const message of messages) {
-      const data = message.data;
-      if (data === '[DONE]') break;
-      if (data.trim() === '') continue;
-      let chunk: ChatChunk;
-      try {
-        chunk = JSON.parse(data) as ChatChunk;
-      } catch {
-        yield* translator.start(undefined, undefined);
-        yield { type: 'error', error: translator.malformed() };
-        return;
-      }
-      if (message.event === 'error') chunk = { error: (chunk as { error?: ChatChunk['error'] }).error ?? { message: data } };
-      for (const event of translator.chunk(chunk)) {
-        yield event;
-        if (event.type === 'error') return;
-      }
+/**
+ * One stream's SSE messages → canonical events, synchronously. The answer is complete at
+ * `[DONE]`, at an error (which becomes a final `error` event) or at the end of the body.
+ */
+class ChatStreamHandler implements ChunkHandler<EventSourceMessage, StreamEvent> {
+  private readonly translator: ChunkTranslator;
+
+  constructor(private readonly source: StreamSource) {
+    this.translator = new ChunkTranslator(source);
+  }
+
+  chunk(message: EventSourceMessage, out: StreamEvent[]): boolean {
+    const data = message.data;
+    if (data === '[DONE]') {
+      this.end(out);
+      return true;
     }
-  } catch (error) {
+    if (data.trim() === '') return false;
+    let chunk: ChatChunk;
+    try {
+      chunk = JSON.parse(data) as ChatChunk;
+    } catch {
+      this.translator.start(undefined, undefined, out);
+      out.push({ type: 'error', error: this.translator.malformed() });
+      return true;
+    }
+    if (message.event === 'error') chunk = { error: (chunk as { error?: ChatChunk['error'] }).error ?? { message: data } };
+    const before = out.length;
+    this.translator.chunk(chunk, out);
+    // An error is the last event of its chunk, and of the stream.
+    return out.length > before && out[out.length - 1]?.type === 'error';
+  }
+
+  /** Several messages (one body chunk's); true when the answer is complete. */
+  messages(messages: readonly EventSourceMessage[], out: StreamEvent[]): boolean {
+    for (const message of messages) if (this.chunk(message, out)) return true;
+    return false;
+  }
+
+  end(out: StreamEvent[]): void {
+    this.translator.end(out);
+  }
+
+  fail(error: unknown, out: StreamEvent[]): void {
     if (isAbort(error)) throw error;
-    yield* translator.start(undefined, undefined);
-    yield {
+    this.translator.start(undefined, undefined, out);
+    out.push({
       type: 'error',
-      error: new UpstreamError(`${source.provider}: the connection broke mid-stream.`, {
+      error: new UpstreamError(`${this.source.provider}: the connection broke mid-stream.`, {
         status: 502,
         kind: 'upstream-network',
         code: 'upstream_stream_truncated',
         retryable: true,
-        provider: source.provider,
-        model: source.model,
+        provider: this.source.provider,
+        model: this.source.model,
         cause: error,
       }),
-    };
-    return;
+    });
   }
-  yield* translator.end();
+}
+
+/** SSE messages → canonical events. Never throws (but for an abort): failures become a final `error` event. */
+export function parseChatStream(messages: AsyncIterable<EventSourceMessage>, source: StreamSource): QueuedIterator<StreamEvent> {
+  return readQueued(messages, new ChatStreamHandler(source));
+}
+
+/**
+ * An SSE body → canonical events, as `parseChatStream(decodeSse(body))` but decoding each body
+ * chunk in one step: the events of a chunk are handed on from a queue.
+ */
+export function parseChatBody(body: AsyncIterable<Uint8Array>, source: StreamSource): QueuedIterator<StreamEvent> {
+  const sse = new SseDecoder();
+  const handler = new ChatStreamHandler(source);
+  return readQueued(body, {
+    chunk: (bytes: Uint8Array, out: StreamEvent[]) => handler.messages(sse.push(bytes), out),
+    end: (out: StreamEvent[]) => {
+      if (!handler.messages(sse.end(), out)) handler.end(out);
+    },
+    fail: (error: unknown, out: StreamEvent[]) => handler.fail(error, out),
+  });
 }
 
 /** A whole JSON completion (an upstream that ignored `stream: true`) → canonical events. */
 export function completionToEvents(completion: ChatCompletionWire, source: StreamSource): StreamEvent[] {
   const translator = new ChunkTranslator(source);
-  const events = translator.start(completion.id, completion.model);
+  const events: StreamEvent[] = [];
+  translator.start(completion.id, completion.model, events);
   const choice = completion.choices?.[0];
   const message = choice?.message;
   const toolCalls = (message?.tool_calls ?? []).map((call, index) => ({
@@ -276,8 +319,8 @@ export function completionToEvents(completion: ChatCompletionWire, source: Strea
       arguments: typeof call.function?.arguments === 'string' ? call.function.arguments : JSON.stringify(call.function?.arguments ?? {}),
     },
   }));
-  events.push(
-    ...translator.chunk({
+  translator.chunk(
+    {
       choices: [
         {
           delta: {
@@ -290,9 +333,10 @@ export function completionToEvents(completion: ChatCompletionWire, source: Strea
         },
       ],
       ...(completion.usage ? { usage: completion.usage } : {}),
-    }),
+    },
+    events,
   );
-  events.push(...translator.end());
+  translator.end(events);
   return events;
 }
 
