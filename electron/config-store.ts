@@ -4,7 +4,7 @@ import { join, parse, resolve } from 'node:path';
 // Before electron-store, which imports `electron` itself (the test double relies on this order).
 import { ipcMain } from 'electron';
 import ElectronStore from 'electron-store';
-import { CONFIG_FILE, configSchema, defaultConfig, formatConfigIssues, parseConfigText, serializeConfig, type Config, type ConfigSource } from '../relay/index.js';
+import { CONFIG_FILE, ConfigState, configSchema, parseConfigText, serializeConfig, type Config, type ConfigSource } from '../relay/index.js';
 
 export interface ElectronConfigStoreLogger {
   warn(message: string): void;
@@ -24,18 +24,6 @@ type StoredDocument = Record<string, unknown>;
 const ELECTRON_STORE_IPC_PREFIX = 'electron-store-';
 
 const defaultLogger: ElectronConfigStoreLogger = { warn: (message) => console.warn(message) };
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -99,11 +87,7 @@ export class ElectronConfigStore implements ConfigSource {
   readonly file: string;
 
   private readonly store: ElectronStore<StoredDocument>;
-  private current: Config;
-  private currentProblem: string | undefined;
-  /** The file's content as we last read or wrote it; undefined when there is no file. */
-  private diskText: string | undefined;
-  private readonly listeners = new Set<(config: Config) => void>();
+  private readonly state: ConfigState;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly logger: ElectronConfigStoreLogger;
@@ -117,9 +101,9 @@ export class ElectronConfigStore implements ConfigSource {
   private constructor(dir: string, options: ElectronConfigStoreOptions) {
     this.dir = dir;
     this.logger = options.logger ?? defaultLogger;
-    this.current = deepFreeze(defaultConfig());
     const { name, ext } = parse(CONFIG_FILE);
     const file = join(dir, CONFIG_FILE);
+    this.state = new ConfigState(file, this.logger);
     this.store = new ElectronStore<StoredDocument>({
       cwd: dir,
       name,
@@ -163,37 +147,22 @@ export class ElectronConfigStore implements ConfigSource {
   }
 
   get problem(): string | undefined {
-    return this.currentProblem;
+    return this.state.problem;
   }
 
   get(): Config {
-    return this.current;
+    return this.state.config;
   }
 
   subscribe(listener: (config: Config) => void): () => void {
-    // Wrap so that subscribing the same function twice gives two independent subscriptions.
-    const entry = (config: Config): void => listener(config);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.state.subscribe(listener);
   }
 
   update(mutate: (draft: Config) => void | Config): Promise<Config> {
     return this.enqueue(async () => {
       this.syncFromDisk();
-      if (this.currentProblem !== undefined) {
-        throw new Error(`Settings not saved: the settings file must be fixed first, it will not be overwritten. ${this.currentProblem}`);
-      }
-      const draft = structuredClone(this.current) as Config;
-      const returned = mutate(draft);
-      const result = configSchema.safeParse(returned === undefined ? draft : returned);
-      if (!result.success) throw new Error(`Settings not saved, they are invalid: ${formatConfigIssues(result.error.issues)}.`);
-      const text = this.write(result.data);
-      // Keep exactly what is on disk in memory (JSON drops undefined-valued properties).
-      this.current = deepFreeze(JSON.parse(text) as Config);
-      this.notify();
-      return this.current;
+      const { config } = this.state.prepare(mutate);
+      return this.state.written(this.write(config));
     });
   }
 
@@ -222,7 +191,7 @@ export class ElectronConfigStore implements ConfigSource {
   private load(): void {
     // With `watch`, electron-store has already written the defaults to a missing file.
     if (readTextIfExists(this.file) === undefined) {
-      this.write(this.current);
+      this.state.written(this.write(this.state.config), false);
       return;
     }
     this.syncFromDisk();
@@ -238,56 +207,15 @@ export class ElectronConfigStore implements ConfigSource {
     } finally {
       this.writing = false;
     }
-    this.diskText = text;
     return text;
   }
 
   /** Brings memory in line with the file; never writes and never throws. */
   private syncFromDisk(): void {
-    let text: string | undefined;
     try {
-      text = readTextIfExists(this.file);
+      this.state.observed({ text: readTextIfExists(this.file) });
     } catch (error) {
-      this.setProblem(`${this.file} cannot be read (${messageOf(error)}).`);
-      return;
-    }
-    if (text === undefined) {
-      // Deleted by hand: nothing on disk to protect; the next update writes the settings in use.
-      this.diskText = undefined;
-      this.currentProblem = undefined;
-      return;
-    }
-    // Unchanged since we last read or wrote it (this is how our own writes are ignored).
-    if (text === this.diskText) return;
-    this.diskText = text;
-
-    const result = parseConfigText(text, this.file);
-    if (!result.ok) {
-      this.setProblem(`${result.message} The last good settings stay in use.`);
-      return;
-    }
-    const hadProblem = this.currentProblem !== undefined;
-    this.currentProblem = undefined;
-    const changed = JSON.stringify(result.config) !== JSON.stringify(this.current);
-    if (!changed && !hadProblem) return;
-    this.current = deepFreeze(result.config);
-    this.notify();
-  }
-
-  private setProblem(problem: string): void {
-    if (problem === this.currentProblem) return;
-    this.currentProblem = problem;
-    this.logger.warn(problem);
-  }
-
-  private notify(): void {
-    const config = this.current;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(config);
-      } catch (error) {
-        this.logger.warn(`A settings listener failed: ${messageOf(error)}`);
-      }
+      this.state.observed({ error });
     }
   }
 }

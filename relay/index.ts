@@ -38,6 +38,7 @@ export type { SecretStore } from './keys/secret-store.js';
 export { configSchema, defaultConfig, type Config } from './config/schema.js';
 export { CONFIG_FILE } from './config/paths.js';
 export { formatConfigIssues, parseConfigText, serializeConfig, type ConfigSource } from './config/config-store.js';
+export { ConfigState } from './config/config-state.js';
 export type { DemoSimulationOptions } from './demo/profiles.js';
 export { PortInUseError } from './http/server.js';
 export { FileSecretStore } from './keys/file-secret-store.js';

@@ -3,8 +3,9 @@ import type { FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from '../fs/atomic-file.js';
 import { migrateConfig } from './migrations.js';
+import { ConfigState } from './config-state.js';
 import { CONFIG_FILE } from './paths.js';
-import { configSchema, defaultConfig } from './schema.js';
+import { configSchema } from './schema.js';
 import type { Config } from './schema.js';
 
 /**
@@ -99,14 +100,6 @@ export function serializeConfig(config: Config): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -130,11 +123,7 @@ export class ConfigStore implements ConfigSource {
   /** The full path of the settings file. */
   readonly file: string;
 
-  private current: Config;
-  private currentProblem: string | undefined;
-  /** The file's content as we last read or wrote it; undefined when there is no file. */
-  private diskText: string | undefined;
-  private readonly listeners = new Set<(config: Config) => void>();
+  private readonly state: ConfigState;
   private queue: Promise<void> = Promise.resolve();
   private watcher: FSWatcher | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
@@ -147,7 +136,7 @@ export class ConfigStore implements ConfigSource {
     this.file = join(dir, CONFIG_FILE);
     this.logger = options.logger ?? defaultLogger;
     this.debounceMs = options.debounceMs ?? 100;
-    this.current = deepFreeze(defaultConfig());
+    this.state = new ConfigState(this.file, this.logger);
   }
 
   static async open(dir: string, options: ConfigStoreOptions = {}): Promise<ConfigStore> {
@@ -159,39 +148,23 @@ export class ConfigStore implements ConfigSource {
   }
 
   get problem(): string | undefined {
-    return this.currentProblem;
+    return this.state.problem;
   }
 
   get(): Config {
-    return this.current;
+    return this.state.config;
   }
 
   subscribe(listener: (config: Config) => void): () => void {
-    // Wrap so that subscribing the same function twice gives two independent subscriptions.
-    const entry = (config: Config): void => listener(config);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.state.subscribe(listener);
   }
 
   update(mutate: (draft: Config) => void | Config): Promise<Config> {
     return this.enqueue(async () => {
       await this.syncFromDisk();
-      if (this.currentProblem !== undefined) {
-        throw new Error(`Settings not saved: the settings file must be fixed first, it will not be overwritten. ${this.currentProblem}`);
-      }
-      const draft = structuredClone(this.current) as Config;
-      const returned = mutate(draft);
-      const result = configSchema.safeParse(returned === undefined ? draft : returned);
-      if (!result.success) throw new Error(`Settings not saved, they are invalid: ${formatConfigIssues(result.error.issues)}.`);
-      const text = serializeConfig(result.data);
+      const { text } = this.state.prepare(mutate);
       await writeFileAtomic(this.file, text, { mode: 0o600 });
-      this.diskText = text;
-      // Keep exactly what is on disk in memory (JSON drops undefined-valued properties).
-      this.current = deepFreeze(JSON.parse(text) as Config);
-      this.notify();
-      return this.current;
+      return this.state.written(text);
     });
   }
 
@@ -223,9 +196,9 @@ export class ConfigStore implements ConfigSource {
     const text = await readFileIfExists(this.file);
     if (text === undefined) {
       // First run: write the defaults so there is a file to look at and edit.
-      const defaults = serializeConfig(this.current);
+      const defaults = serializeConfig(this.state.config);
       await writeFileAtomic(this.file, defaults, { mode: 0o600 });
-      this.diskText = defaults;
+      this.state.written(defaults, false);
       return;
     }
     await this.syncFromDisk();
@@ -233,50 +206,10 @@ export class ConfigStore implements ConfigSource {
 
   /** Brings memory in line with the file; never writes and never throws. */
   private async syncFromDisk(): Promise<void> {
-    let text: string | undefined;
     try {
-      text = await readFileIfExists(this.file);
+      this.state.observed({ text: await readFileIfExists(this.file) });
     } catch (error) {
-      this.setProblem(`${this.file} cannot be read (${messageOf(error)}).`);
-      return;
-    }
-    if (text === undefined) {
-      // Deleted by hand: nothing on disk to protect; the next update writes the settings in use.
-      this.diskText = undefined;
-      this.currentProblem = undefined;
-      return;
-    }
-    // Unchanged since we last read or wrote it (this is how our own writes are ignored).
-    if (text === this.diskText) return;
-    this.diskText = text;
-
-    const result = parseConfigText(text, this.file);
-    if (!result.ok) {
-      this.setProblem(`${result.message} The last good settings stay in use.`);
-      return;
-    }
-    const hadProblem = this.currentProblem !== undefined;
-    this.currentProblem = undefined;
-    const changed = JSON.stringify(result.config) !== JSON.stringify(this.current);
-    if (!changed && !hadProblem) return;
-    this.current = deepFreeze(result.config);
-    this.notify();
-  }
-
-  private setProblem(problem: string): void {
-    if (problem === this.currentProblem) return;
-    this.currentProblem = problem;
-    this.logger.warn(problem);
-  }
-
-  private notify(): void {
-    const config = this.current;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(config);
-      } catch (error) {
-        this.logger.warn(`A settings listener failed: ${messageOf(error)}`);
-      }
+      this.state.observed({ error });
     }
   }
 
