@@ -13,26 +13,25 @@ import { RoutingEngine, type RouteView } from './dispatch/routing-engine.js';
 import { QuotaTracker } from './keys/quota-tracker.js';
 import { QosTracker, type QosSample } from './routing/qos-tracker.js';
 import { routeId as routeIdOf } from './routing/route-entry.js';
-import { ProviderDirectory } from './dispatch/provider-directory.js';
+import { ProviderDirectory, type ProviderStatus } from './dispatch/provider-directory.js';
 import { UsageLog, type RequestRecord } from './dispatch/usage-log.js';
 import { RequestBodies } from './dispatch/request-bodies.js';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './fs/atomic-file.js';
 import { findDashboardDir } from './http/dashboard.js';
 import { createApp } from './http/app.js';
 import { isLoopbackHost, listen, PortInUseError, type RunningServer } from './http/server.js';
+import { applyHeapGrowth, heapGrowthPercent } from './http/heap-growth.js';
 import { FileSecretStore } from './keys/file-secret-store.js';
-import { KeyPool } from './keys/key-pool.js';
+import { KeyPool, type PoolKey } from './keys/key-pool.js';
 import type { SecretStore } from './keys/secret-store.js';
 import { providerCatalog } from './providers/catalog.js';
 import { createHttpClient, type HttpClient } from './providers/http-client.js';
-import { createAdminRouter } from './admin/routes.js';
 import type { DesktopCapabilities } from './admin/desktop.js';
 import { OperationError } from './admin/operation-context.js';
-import { previewModels } from './dispatch/endpoint-preview.js';
-import { KeyChecker } from './dispatch/key-check.js';
+import type { KeyChecker } from './dispatch/key-check.js';
+import { lazyHandler } from './http/middleware/lazy-handler.js';
 import { DemoMode } from './demo/demo-mode.js';
 import { DEMO_PROVIDER_IDS, type DemoSimulationOptions } from './demo/profiles.js';
-import { knownSecrets } from './admin/operations.js';
 
 export type { SecretStore } from './keys/secret-store.js';
 export { configSchema, defaultConfig, type Config } from './config/schema.js';
@@ -115,6 +114,8 @@ export interface Relay {
   rebind(host: string, port: number): Promise<RelayAddress>;
   /** Where the relay listens now (it moves when the port or LAN setting changes); undefined before listen(). */
   address(): RelayAddress | undefined;
+  /** Every provider with its status now (ready, needs a key, ...), in catalog order. */
+  providerStatuses(): Array<{ id: string; status: ProviderStatus }>;
 }
 
 export interface RoutingHandle {
@@ -217,7 +218,12 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       events.emit('qos', routeIdOf(route));
     },
   });
-  const keyChecker = new KeyChecker({ directory, keyPool, http, now, probe: (route, probeOptions) => (prober ? prober.probe(route, probeOptions) : Promise.reject(new Error('The prober is not running.'))) });
+  let keyChecker: KeyChecker | undefined;
+  const checkKey = async (provider: string, key: PoolKey) => {
+    const { KeyChecker } = await import('./dispatch/key-check.js');
+    keyChecker ??= new KeyChecker({ directory, keyPool, http, now, probe: (route, probeOptions) => (prober ? prober.probe(route, probeOptions) : Promise.reject(new Error('The prober is not running.'))) });
+    return keyChecker.check(provider, key);
+  };
   const qosSaver = new QosSaver(qos, files.qos, logger);
   const probeRoute = async (id: string): Promise<QosSample | undefined> => {
     const route = directory.routes().find((candidate) => routeIdOf(candidate) === id);
@@ -229,7 +235,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   let relayToken = env.SWITCHBOARD_TOKEN?.trim() || (await secretStore.get(RELAY_TOKEN_SECRET));
   const requestBodies = new RequestBodies({
     secrets: async () => [
-      ...(await knownSecrets({ config: configSource, secrets: secretStore, catalog: providerCatalog, env })),
+      ...(await (await import('./admin/key-operations.js')).knownSecrets({ config: configSource, secrets: secretStore, catalog: providerCatalog, env })),
       ...(relayToken ? [relayToken] : []),
       adminToken,
     ],
@@ -285,7 +291,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   });
 
   let address: RelayAddress | undefined;
-  const admin = createAdminRouter({
+  // The admin API and what only it uses (integrations, their parsers, key checks) load with the
+  // first admin request: most of a relay's life is serving, and their code would be memory held
+  // for nothing until the dashboard or a command asks.
+  const admin = lazyHandler(async () => (await import('./admin/routes.js')).createAdminRouter({
     adminToken: () => adminToken,
     configSource,
     secretStore,
@@ -312,8 +321,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     ...(options.desktop ? { desktop: options.desktop } : {}),
     quotas,
     live: {
-      checkKey: (provider, key) => keyChecker.check(provider, key),
-      previewModels: (request) => previewModels(request, { http, now }),
+      checkKey,
+      previewModels: async (request) => (await import('./dispatch/endpoint-preview.js')).previewModels(request, { http, now }),
       discover: async (provider) => {
         await directory.discover(provider);
         prober?.expedite(provider);
@@ -329,7 +338,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     settled: () => applied,
     logger,
     events,
-  });
+  }));
   const app = createApp({
     service,
     logger,
@@ -427,6 +436,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       contenders: () => engine.contenders(),
     },
     address: () => (running ? address : undefined),
+    providerStatuses: () => directory.list().map((runtime) => ({ id: runtime.id, status: directory.status(runtime) })),
     rebind: (host, port) =>
       moveTo(host, port).catch((error: unknown) => {
         throw error instanceof OperationError && error.code === 'port_in_use' ? new PortInUseError(host, port) : error;
@@ -441,6 +451,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
         );
       }
       running = await listen(app, host, port);
+      applyHeapGrowth(heapGrowthPercent(env));
       address = { host: running.host, port: running.port, url: `http://${running.host.includes(':') ? `[${running.host}]` : running.host}:${running.port}` };
       if (options.demo === true) await demo.set(true);
       await writeFileAtomic(files.runtime, `${JSON.stringify({ pid: process.pid, ...address, startedAt: new Date(now()).toISOString() }, null, 2)}\n`, { mode: 0o600 });

@@ -20,6 +20,8 @@ export interface SpawnOptions {
   execArgv?: string[];
   /** Give up when the child is not ready in time. */
   timeoutMs?: number;
+  /** Show the child's stdout (e.g. a V8 trace) instead of discarding it. */
+  showStdout?: boolean;
 }
 
 function spawnNode(script: string, args: string[], execArgv: string[]): ChildProcess {
@@ -28,7 +30,8 @@ function spawnNode(script: string, args: string[], execArgv: string[]): ChildPro
 
 export async function startServer(name: string, script: string, args: string[], options: SpawnOptions = {}): Promise<ServerChild> {
   const child = spawnNode(script, args, ['--expose-gc', ...(options.execArgv ?? [])]);
-  child.stdout?.resume();
+  if (options.showStdout) child.stdout?.pipe(process.stdout);
+  else child.stdout?.resume();
   let nextId = 1;
   const pending = new Map<number, (stats: ProcessStats) => void>();
   const ready = new Promise<{ port: number; marks: Record<string, number> }>((resolve, reject) => {

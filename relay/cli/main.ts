@@ -1,18 +1,9 @@
-import { OperationError } from '../admin/operations.js';
+import { OperationError } from '../admin/operation-context.js';
 import { packageVersion } from '../admin/version.js';
 import { AdminApiError } from './admin-client.js';
 import { CliError, parseCommandArgs, splitCommand, stringValue, UsageError, type Command } from './args.js';
-import { configCommands } from './config.js';
 import { configDirOf, type CommandContext } from './context.js';
-import { demoCommands } from './demo.js';
-import { doctorCommands } from './doctor.js';
-import { endpointsCommands } from './endpoints.js';
-import { integrationCommands } from './integrations.js';
 import { processIo, type CliIo } from './io.js';
-import { keysCommands } from './keys.js';
-import { serveCommands } from './serve.js';
-import { statusCommands } from './status.js';
-import { tokenCommands } from './token.js';
 import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
 
 /**
@@ -21,9 +12,28 @@ import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
  * stderr), 2 bad arguments (usage on stderr).
  */
 
-const COMMANDS = new Map<string, Command<CommandContext>>(
-  [...serveCommands, ...demoCommands, ...statusCommands, ...keysCommands, ...endpointsCommands, ...tokenCommands, ...doctorCommands, ...configCommands, ...integrationCommands].map((command) => [command.name, command]),
-);
+type Commands = readonly Command<CommandContext>[];
+
+/**
+ * Where each command lives, by its first word. A module is loaded only for the command that
+ * runs, so a long-running `serve` does not hold the integrations, their file parsers or the
+ * diagnostics in memory.
+ */
+export const COMMAND_MODULES: ReadonlyMap<string, () => Promise<Commands>> = new Map(Object.entries({
+  serve: async () => (await import('./serve.js')).serveCommands,
+  start: async () => (await import('./serve.js')).serveCommands,
+  demo: async () => (await import('./demo.js')).demoCommands,
+  status: async () => (await import('./status.js')).statusCommands,
+  models: async () => (await import('./status.js')).statusCommands,
+  keys: async () => (await import('./keys.js')).keysCommands,
+  endpoints: async () => (await import('./endpoints.js')).endpointsCommands,
+  token: async () => (await import('./token.js')).tokenCommands,
+  doctor: async () => (await import('./doctor.js')).doctorCommands,
+  config: async () => (await import('./config.js')).configCommands,
+  configure: async () => (await import('./integrations.js')).integrationCommands,
+  run: async () => (await import('./integrations.js')).integrationCommands,
+  snippets: async () => (await import('./integrations.js')).integrationCommands,
+}));
 const GROUPS = new Set(['keys', 'endpoints', 'token', 'config']);
 
 function usageOf(topic: string | undefined): string {
@@ -60,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
     const name = GROUPS.has(first) ? (second === undefined ? first : `${first} ${second}`) : first;
     topic = COMMAND_USAGE[name] === undefined ? (GROUPS.has(first) ? first : undefined) : name;
-    const command = COMMANDS.get(name);
+    const command = (await COMMAND_MODULES.get(first)?.())?.find((candidate) => candidate.name === name);
     if (!command) {
       if (GROUPS.has(first) && second === undefined) {
         if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,4 +1,3 @@
-import type { ProvidersResponse, ProviderView } from '../admin/dto.js';
 import { createRelay, PortInUseError, type Relay, type RelayAddress } from '../index.js';
 import { CliError, portValue, stringValue, type Command, type ParsedArgs } from './args.js';
 import { findRunningRelay, type CommandContext } from './context.js';
@@ -13,17 +12,18 @@ function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-/** The relay's own admin API, asked in-process over loopback for the providers line. */
-async function providerSummary(relay: Relay, address: RelayAddress): Promise<string> {
-  const origin = address.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
-  const response = await fetch(`${origin}/admin/providers`, { headers: { authorization: `Bearer ${relay.adminToken}` }, signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) return '';
-  const { providers } = (await response.json()) as ProvidersResponse;
-  const ids = (list: ProviderView[]) => list.map((provider) => provider.id).join(', ');
-  const ready = providers.filter((provider) => provider.status === 'ready');
-  const needKey = providers.filter((provider) => provider.status === 'needs-key');
-  const parts = [ready.length > 0 ? `Ready: ${ids(ready)}.` : 'No provider is ready yet.'];
-  if (needKey.length > 0) parts.push(`Need a key: ${ids(needKey)} (switchboard keys add PROVIDER; signup links: switchboard doctor).`);
+/** Which providers can serve now and which still need a key, in one line. */
+function providerSummary(relay: Relay): string {
+  const providers = relay.providerStatuses();
+  const ids = (status: string) =>
+    providers
+      .filter((provider) => provider.status === status)
+      .map((provider) => provider.id)
+      .join(', ');
+  const ready = ids('ready');
+  const needKey = ids('needs-key');
+  const parts = [ready ? `Ready: ${ready}.` : 'No provider is ready yet.'];
+  if (needKey) parts.push(`Need a key: ${needKey} (switchboard keys add PROVIDER; signup links: switchboard doctor).`);
   return parts.join(' ');
 }
 
@@ -79,8 +79,7 @@ export async function serve(cc: CommandContext, args: ParsedArgs, command: strin
   io.stdout(`Dashboard: ${dashboardLink(address.url, relay.adminToken)}\n`);
   for (const line of (await mode.intro?.(relay, address)) ?? []) io.stdout(`${line}\n`);
   await Promise.race([relay.discovered(), wait(DISCOVERY_WAIT_MS), signal]);
-  const summary = await providerSummary(relay, address).catch(() => '');
-  if (summary) io.stdout(`${summary}\n`);
+  io.stdout(`${providerSummary(relay)}\n`);
   io.stdout('Press Ctrl-C to stop.\n');
   const received = await signal;
   io.stderr(`Stopping (${received})…\n`);

@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import { adminLinkExchange } from '../admin/auth.js';
 import type { RelayService } from '../core/relay-service.js';
 import { anthropicWire } from '../protocols/anthropic/index.js';
@@ -24,7 +24,7 @@ export interface AppDependencies {
   bodyLimitBytes: () => number;
   relayToken: () => string | undefined;
   /** The admin API, mounted at /admin behind its own credential. */
-  admin?: Router;
+  admin?: RequestHandler;
   /** The admin token, to trade the dashboard link (`/?admin=<token>`) for the admin cookie. */
   adminToken?: () => string;
   /** The built dashboard's folder, served at `/`; undefined when it is not built (the page says so). */

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { splitCommand } from '../../../relay/cli/args.js';
+import { COMMAND_MODULES } from '../../../relay/cli/main.js';
+import { COMMAND_USAGE } from '../../../relay/cli/usage.js';
 import { run } from './capture-io.js';
 
 describe('switchboard command line', () => {
@@ -14,6 +16,28 @@ describe('switchboard command line', () => {
   });
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
+  });
+
+  it('finds every documented command in the module its first word names, and nothing else there', async () => {
+    const notCommands = new Set(['keys', 'endpoints', 'token', 'config', 'help']);
+    const documented = Object.keys(COMMAND_USAGE).filter((name) => !notCommands.has(name));
+    for (const name of documented) {
+      const commands = await COMMAND_MODULES.get(name.split(' ')[0] ?? '')?.();
+      expect(commands?.map((command) => command.name), name).toContain(name);
+    }
+    for (const [word, load] of COMMAND_MODULES) {
+      const names = (await load()).map((command) => command.name);
+      expect(names.some((name) => name.split(' ')[0] === word), word).toBe(true);
+      for (const name of names) expect(documented, name).toContain(name);
+    }
+  });
+
+  it('treats names of object properties as unknown commands', async () => {
+    for (const word of ['constructor', '__proto__', 'toString']) {
+      const { code, err } = await run([word]);
+      expect(code, word).toBe(2);
+      expect(err).toContain(`Unknown command '${word}'`);
+    }
   });
 
   it('prints usage on stderr and exits 2 for an unknown command', async () => {
