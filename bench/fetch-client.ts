@@ -3,6 +3,7 @@
  * HttpClient contract (relay/providers/http-client.ts) on Node's global `fetch`. Like the default
  * it never follows redirects.
  */
+import { toAbortSignal } from '../relay/core/cancellation.js';
 import type { HttpClient } from '../relay/providers/http-client.js';
 
 export function createFetchHttpClient(): HttpClient {
@@ -11,7 +12,7 @@ export function createFetchHttpClient(): HttpClient {
       method: request.method,
       headers: request.headers,
       body: request.body ?? null,
-      signal: request.signal,
+      signal: toAbortSignal(request.signal),
       redirect: 'manual',
     });
     const headers: Record<string, string> = {};

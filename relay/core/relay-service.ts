@@ -1,5 +1,6 @@
 import type { ChatRequest } from './chat-request.js';
 import type { StreamEvent } from './stream-event.js';
+import type { CancelSignal } from './cancellation.js';
 
 /**
  * The contract between inbound protocols and the dispatcher. Protocols depend on this interface
@@ -25,7 +26,7 @@ export interface AttemptRecord extends RouteInfo {
 }
 
 export interface DispatchOptions {
-  signal: AbortSignal;
+  signal: CancelSignal;
   clientWire: ClientWire;
   requestId: string;
   /** Keeps a conversation on one route while it is healthy (X-Session-ID, Anthropic metadata.user_id). */

@@ -5,6 +5,7 @@ import type { HttpClient } from '../providers/http-client.js';
 import type { ProviderContext } from '../providers/provider.js';
 import type { RouteEntry } from '../routing/route-entry.js';
 import { runtimeContext, type ProviderRuntime } from './provider-directory.js';
+import type { CancelSignal } from '../core/cancellation.js';
 
 /** One attempt's destination: a route, its provider and the key it uses (none for keyless local servers). */
 export interface AttemptTarget {
@@ -24,7 +25,7 @@ export function routeInfo(target: AttemptTarget): RouteInfo {
   return { provider: target.route.providerId, model: target.route.model, ...(target.key ? { keyLabel: target.key.label } : {}) };
 }
 
-export function providerContext(target: AttemptTarget, signal: AbortSignal, http: HttpClient, onResponseHeaders?: (headers: Record<string, string>) => void): ProviderContext {
+export function providerContext(target: AttemptTarget, signal: CancelSignal, http: HttpClient, onResponseHeaders?: (headers: Record<string, string>) => void): ProviderContext {
   return runtimeContext(target.runtime, target.key, signal, http, onResponseHeaders);
 }
 

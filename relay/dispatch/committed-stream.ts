@@ -4,6 +4,7 @@ import type { QosSample } from '../routing/qos-tracker.js';
 import { sampleOutcome } from './attempt-outcome.js';
 import { AttemptTimeout, type AttemptTarget } from './attempt-target.js';
 import { finishOk, finishWithError, type RequestRecord, type UsageLog } from './usage-log.js';
+import type { Cancellation } from '../core/cancellation.js';
 
 export interface CommittedStreamOptions {
   target: AttemptTarget;
@@ -14,7 +15,7 @@ export interface CommittedStreamOptions {
   /** Receives the live measurement of this route when the answer ends (or fails mid-stream). */
   onSample: (sample: QosSample) => void;
   /** The attempt's own controller: aborting it cancels the upstream request. */
-  controller: AbortController;
+  controller: Cancellation;
   /** Detaches the controller from its parents' signals. */
   dispose: () => void;
   /** When the attempt was sent, and when its first content event arrived. */

@@ -5,13 +5,14 @@ import type { KeyPool, PoolKey } from '../keys/key-pool.js';
 import { fallbackAction } from '../routing/fallback-policy.js';
 import type { QosSample } from '../routing/qos-tracker.js';
 import type { RouteEntry } from '../routing/route-entry.js';
-import { AbortedError, abortableDelay, linkedAbortController } from '../streams/abort.js';
+import { AbortedError, abortableDelay, linkedCancellation } from '../streams/abort.js';
 import { applyKeyConsequences, sampleOutcome } from './attempt-outcome.js';
 import { AttemptTimeout, asUpstreamError, routeInfo, type AttemptTarget } from './attempt-target.js';
 import { describeFailure, summarizeFailures } from './failure-summary.js';
 import type { ProviderDirectory } from './provider-directory.js';
 import type { RoutingEngine } from './routing-engine.js';
 import type { RequestRecord } from './usage-log.js';
+import type { Cancellation, CancelSignal } from '../core/cancellation.js';
 
 export interface FailoverDependencies {
   directory: ProviderDirectory;
@@ -28,7 +29,7 @@ export interface FailoverDependencies {
  * client) when it is over, which for a committed stream is when the stream ends.
  */
 export interface AttemptControl {
-  controller: AbortController;
+  controller: Cancellation;
   dispose: () => void;
 }
 
@@ -49,23 +50,23 @@ export async function runFailover<T>(
   deps: FailoverDependencies,
   candidates: readonly RouteEntry[],
   record: RequestRecord,
-  clientSignal: AbortSignal,
+  clientSignal: CancelSignal,
   config: Config,
   start: (target: AttemptTarget, control: AttemptControl) => Promise<T>,
 ): Promise<FailoverResult<T>> {
   const { now, keyPool, directory, engine } = deps;
   const deadline = record.startedAt + config.timeouts.totalMs;
   // No controller of its own: each attempt (and each wait) gets one linked to the client, and
-  // the deadline aborts whichever is current. One AbortSignal fewer per request.
+  // the deadline aborts whichever is current. One cancellation fewer per request.
   let expired: AttemptTimeout | undefined;
-  let current: AbortController | undefined;
+  let current: Cancellation | undefined;
   const deadlineTimer = setTimeout(() => {
     expired = new AttemptTimeout('deadline');
     current?.abort(expired);
   }, Math.max(0, deadline - now()));
   const stopped = () => expired !== undefined || clientSignal.aborted;
   const control = (): AttemptControl => {
-    const link = linkedAbortController(clientSignal);
+    const link = linkedCancellation(clientSignal);
     if (expired) link.controller.abort(expired);
     current = link.controller;
     return link;

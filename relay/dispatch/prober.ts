@@ -11,6 +11,7 @@ import { routeId, type RouteEntry } from '../routing/route-entry.js';
 import { routeHealth } from '../routing/route-score.js';
 import { applyKeyConsequences, sampleOutcome } from './attempt-outcome.js';
 import { runtimeContext, type ProviderDirectory } from './provider-directory.js';
+import type { CancelSignal } from '../core/cancellation.js';
 
 export interface ProberOptions {
   directory: ProviderDirectory;
@@ -47,7 +48,7 @@ export interface ProbeOptions {
   /** Measure with this key rather than one the pool picks (key tests). */
   key?: PoolKey;
   /** Aborts the probe early (the caller's own deadline). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Sends through this client (a key test reads the provider's own error message). */
   http?: HttpClient;
 }

@@ -7,6 +7,7 @@ import type { HttpClient } from '../providers/http-client.js';
 import type { ModelDescriptor, ProviderAdapter, ProviderContext, RequestQuirks } from '../providers/provider.js';
 import { createAdapter } from '../providers/registry.js';
 import type { RouteEntry } from '../routing/route-entry.js';
+import type { CancelSignal } from '../core/cancellation.js';
 
 /** Why a provider is or is not serving right now, for `status`, `doctor` and the dashboard. */
 export type ProviderStatus = 'ready' | 'needs-key' | 'disabled' | 'not-detected' | 'no-models';
@@ -305,7 +306,7 @@ export class ProviderDirectory {
 export function runtimeContext(
   runtime: ProviderRuntime,
   key: PoolKey | undefined,
-  signal: AbortSignal,
+  signal: CancelSignal,
   http: HttpClient,
   onResponseHeaders?: (headers: Record<string, string>) => void,
 ): ProviderContext {

@@ -157,7 +157,11 @@ export class RoutingEngine {
   }
 
   record(route: RouteEntry, sample: QosSample): void {
-    this.options.qos.record(routeId(route), sample);
+    const key = routeId(route);
+    this.options.qos.record(key, sample);
+    // Derived now, after the answer that gave the sample has left, rather than by the next
+    // request's ranking while its client waits.
+    this.options.qos.get(key, this.options.now());
   }
 
   /** The routes competing for first place (best first), for the prober's cadence. */

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
+import { Cancellation, type CancelSignal } from '../core/cancellation.js';
 import type { AttemptRecord, RouteInfo, RoutingDecision } from '../core/relay-service.js';
 import { takeReadyEvent, type StreamEvent } from '../core/stream-event.js';
 import type { FrameEncoder } from '../streams/frame-encoder.js';
@@ -10,12 +10,12 @@ import type { FrameEncoder } from '../streams/frame-encoder.js';
  */
 
 /** Aborts when the client goes away before the response is complete. */
-export function clientAbortSignal(response: Response): AbortSignal {
-  const controller = new AbortController();
+export function clientAbortSignal(response: Response): CancelSignal {
+  const cancellation = new Cancellation();
   response.on('close', () => {
-    if (!response.writableFinished) controller.abort();
+    if (!response.writableFinished) cancellation.abort();
   });
-  return controller.signal;
+  return cancellation;
 }
 
 const UNSAFE_IN_HEADER = /[^\x20-\x7e]/;
@@ -38,16 +38,10 @@ export function setRouteHeaders(response: Response, route: RouteInfo | undefined
 }
 
 /** Writes frames with back-pressure and ends the response; stops (cancelling upstream) when the client leaves. */
-export async function writeFrames(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
+export async function writeFrames(response: Response, frames: AsyncIterable<string>, signal: CancelSignal): Promise<void> {
   for await (const frame of frames) {
     if (signal.aborted) break;
-    if (!response.write(frame)) {
-      try {
-        await once(response, 'drain', { signal });
-      } catch {
-        break;
-      }
-    }
+    if (!response.write(frame) && !(await drained(response, signal))) break;
   }
   response.end();
 }
@@ -57,7 +51,7 @@ export async function writeFrames(response: Response, frames: AsyncIterable<stri
  * response; stops (cancelling upstream) when the client leaves. The frames of the events one
  * upstream chunk carried leave in one write: Node corks the socket until the next tick.
  */
-export async function writeEvents(response: Response, events: AsyncIterable<StreamEvent>, encoder: FrameEncoder, signal: AbortSignal): Promise<void> {
+export async function writeEvents(response: Response, events: AsyncIterable<StreamEvent>, encoder: FrameEncoder, signal: CancelSignal): Promise<void> {
   const iterator = events[Symbol.asyncIterator]();
   let exhausted = false;
   try {
@@ -85,13 +79,22 @@ export async function writeEvents(response: Response, events: AsyncIterable<Stre
   response.end();
 }
 
-async function drained(response: Response, signal: AbortSignal): Promise<boolean> {
-  try {
-    await once(response, 'drain', { signal });
-    return true;
-  } catch {
-    return false;
-  }
+/** Waits until the response can take more: true on 'drain', false when the client left or the request was cancelled. */
+function drained(response: Response, signal: CancelSignal): Promise<boolean> {
+  if (signal.aborted || response.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (value: boolean) => {
+      response.off('drain', onDrain);
+      response.off('close', onClose);
+      signal.removeEventListener('abort', onClose);
+      resolve(value);
+    };
+    const onDrain = () => settle(true);
+    const onClose = () => settle(false);
+    response.on('drain', onDrain);
+    response.on('close', onClose);
+    signal.addEventListener('abort', onClose, { once: true });
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 // and 8 MB of RSS more than the Agent and `request` the relay uses.
 import Agent from 'undici/lib/dispatcher/agent.js';
 import dispatchRequest from 'undici/lib/api/api-request.js';
+import type { CancelSignal } from '../core/cancellation.js';
 
 /**
  * The upstream HTTP seam. Adapters get a client through their context so tests and benches can
@@ -16,7 +17,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 export interface HttpResponse {
@@ -112,7 +113,7 @@ function splitUrl(url: string): { origin: string; path: string } {
  * stops at `[DONE]`): destroying builds an AbortError with a stack trace on every request. What
  * is left is dumped instead, which also keeps the connection reusable.
  */
-async function* readToEnd(body: Dispatcher.ResponseData['body'], signal: AbortSignal): AsyncGenerator<Uint8Array> {
+async function* readToEnd(body: Dispatcher.ResponseData['body'], signal: CancelSignal): AsyncGenerator<Uint8Array> {
   let finished = false;
   try {
     for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;

@@ -2,6 +2,7 @@ import type { ChatRequest } from '../core/chat-request.js';
 import type { EmbeddingRequest, EmbeddingResult } from '../core/relay-service.js';
 import type { StreamEvent } from '../core/stream-event.js';
 import type { HttpClient } from './http-client.js';
+import type { CancelSignal } from '../core/cancellation.js';
 
 /** What the upstream can do with a model; drives candidate filtering. */
 export interface ModelCapabilities {
@@ -53,7 +54,7 @@ export interface ProviderContext {
   /** Extra headers from settings (custom endpoints, attribution headers). */
   headers: Record<string, string>;
   quirks: RequestQuirks;
-  signal: AbortSignal;
+  signal: CancelSignal;
   http: HttpClient;
   /** Called with the response headers of every upstream answer (rate-limit bookkeeping). */
   onResponseHeaders?: (headers: Record<string, string>) => void;

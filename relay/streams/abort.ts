@@ -1,3 +1,5 @@
+import { Cancellation, type CancelSignal } from '../core/cancellation.js';
+
 /** Abort plumbing: timers and waits that end at once when the request is cancelled. */
 
 export class AbortedError extends Error {
@@ -8,7 +10,7 @@ export class AbortedError extends Error {
 }
 
 /** Resolves after `ms`, or rejects with AbortedError as soon as `signal` aborts. */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+export function abortableDelay(ms: number, signal: CancelSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(new AbortedError());
   return new Promise((resolve, reject) => {
     const onAbort = () => {
@@ -24,20 +26,16 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * A child AbortController that aborts when any parent does. Returns a dispose function that
- * detaches the listeners, so long-lived parents do not accumulate them.
+ * A child Cancellation that aborts (with the parent's reason) when the parent does. `dispose`
+ * detaches it, so a long-lived parent does not accumulate listeners.
  */
-export function linkedAbortController(...parents: AbortSignal[]): { controller: AbortController; dispose: () => void } {
-  const controller = new AbortController();
-  const listeners: Array<() => void> = [];
-  for (const parent of parents) {
-    if (parent.aborted) {
-      controller.abort(parent.reason);
-      break;
-    }
-    const onAbort = () => controller.abort(parent.reason);
-    parent.addEventListener('abort', onAbort, { once: true });
-    listeners.push(() => parent.removeEventListener('abort', onAbort));
+export function linkedCancellation(parent: CancelSignal): { controller: Cancellation; dispose: () => void } {
+  const controller = new Cancellation();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, dispose: () => undefined };
   }
-  return { controller, dispose: () => listeners.forEach((remove) => remove()) };
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
 }

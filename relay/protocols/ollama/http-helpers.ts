@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { NDJSON_HEADERS } from '../../streams/ndjson-encoder.js';
 import { startStream, writeFrames } from '../http-response.js';
+import type { CancelSignal } from '../../core/cancellation.js';
 
 /** Response plumbing particular to the Ollama routes; the shared part is in ../http-response.ts. */
 
@@ -13,7 +14,7 @@ export function sessionIdOf(request: Request): string | undefined {
 }
 
 /** Writes NDJSON lines with back-pressure; stops (and so cancels upstream) when the client leaves. */
-export async function writeNdjson(response: Response, lines: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
+export async function writeNdjson(response: Response, lines: AsyncIterable<string>, signal: CancelSignal): Promise<void> {
   startStream(response, NDJSON_HEADERS);
   await writeFrames(response, lines, signal);
 }

@@ -12,6 +12,7 @@ import { clientAbortSignal, sessionIdOf, setRouteHeaders, writeNdjson } from './
 import { LoadedModels } from './loaded-models.js';
 import { resolveModelName } from './model-names.js';
 import { decodeChatRequest, decodeEmbeddingsRequest, decodeEmbedRequest, decodeGenerateRequest, decodeNamedModel, type DecodedEmbed, type DecodedOllamaChat } from './to-canonical.js';
+import type { CancelSignal } from '../../core/cancellation.js';
 
 const MANAGEMENT_REFUSAL =
   'is not supported: Switchboard is a relay, its models are served by the providers configured in Switchboard (dashboard or `switchboard endpoints`), not stored here';
@@ -31,7 +32,7 @@ export function ollamaRoutes(service: RelayService): Router {
   const clock = () => performance.now();
   const createdAt = () => new Date().toISOString();
   const resolve = (name: string) => resolveModelName((id) => service.findModel(id), name);
-  const dispatchOptions = (request: Request, response: Response, signal: AbortSignal): DispatchOptions => {
+  const dispatchOptions = (request: Request, response: Response, signal: CancelSignal): DispatchOptions => {
     const sessionId = sessionIdOf(request);
     return { signal, clientWire: 'ollama', requestId: String(response.locals.requestId ?? randomId()), ...(sessionId ? { sessionId } : {}) };
   };

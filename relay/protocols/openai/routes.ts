@@ -9,6 +9,7 @@ import { SSE_HEADERS } from '../../streams/sse-encoder.js';
 import { encodeChatResponse, encodeCompletionResponse, encodeEmbeddingResponse } from './encode-response.js';
 import { OpenAiStreamEncoder, type StreamEncodingOptions } from './encode-stream.js';
 import { decodeChatRequest, decodeCompletionRequest, decodeEmbeddingRequest } from './to-canonical.js';
+import type { CancelSignal } from '../../core/cancellation.js';
 
 /** The conversation id a client sends to keep its conversation on one route (`X-Session-ID`). */
 export function sessionIdOf(request: Request): string | undefined {
@@ -17,7 +18,7 @@ export function sessionIdOf(request: Request): string | undefined {
 }
 
 /** Writes SSE frames with back-pressure; stops (and cancels upstream) when the client leaves. */
-export async function writeStream(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
+export async function writeStream(response: Response, frames: AsyncIterable<string>, signal: CancelSignal): Promise<void> {
   startStream(response, SSE_HEADERS);
   await writeFrames(response, frames, signal);
 }

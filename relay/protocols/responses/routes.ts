@@ -9,9 +9,10 @@ import { encodeResponse } from './encode-response.js';
 import { encodeResponseStream } from './encode-stream.js';
 import { responseId } from './response-object.js';
 import { decodeResponsesRequest } from './to-canonical.js';
+import type { CancelSignal } from '../../core/cancellation.js';
 
 /** Writes SSE frames with back-pressure; stops (and cancels upstream) when the client leaves. */
-async function writeStream(response: Response, frames: AsyncIterable<string>, signal: AbortSignal): Promise<void> {
+async function writeStream(response: Response, frames: AsyncIterable<string>, signal: CancelSignal): Promise<void> {
   startStream(response, SSE_HEADERS);
   await writeFrames(response, frames, signal);
 }
