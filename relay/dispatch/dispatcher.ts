@@ -8,6 +8,7 @@ import type {
   EmbeddingRequest,
   ModelListing,
   RelayService,
+  RoutingDecision,
 } from '../core/relay-service.js';
 import type { Config } from '../config/schema.js';
 import type { KeyPool } from '../keys/key-pool.js';
@@ -106,27 +107,47 @@ export class Dispatcher implements RelayService {
       const mapped = resolution.kind === 'not-found' ? mapModel(request.model, config.anthropic.modelMap) : undefined;
       if (mapped !== undefined) resolution = resolveModel(mapped, routes, options);
       const resolved = this.resolved(resolution, request.model);
-      const sessionId = dispatch.sessionId ?? conversationKey(request);
-      const { ordered, decision } = engine.rank(resolved, request, sessionId);
-      if (mapped !== undefined) decision.target = `${decision.target} (mapped from ${request.model})`;
-      record.decision = decision;
-      const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, (target, control) =>
-        startChatAttempt({
-          request,
-          target,
-          control,
-          firstTokenMs: config.timeouts.firstTokenMs,
-          idleMs: config.timeouts.idleMs,
+      // Affinity keeps a conversation on one of several routes; a lone route needs none.
+      const sessionId = resolved.candidates.length > 1 ? dispatch.sessionId ?? conversationKey(request) : undefined;
+      const ranked = engine.rank(resolved, request, sessionId);
+      // Why these routes, worked out once the first upstream call is on its way (see rank).
+      const decide = (): RoutingDecision => {
+        if (record.decision === undefined) {
+          const decision = ranked.decision;
+          if (mapped !== undefined) decision.target = `${decision.target} (mapped from ${request.model})`;
+          record.decision = decision;
+        }
+        return record.decision;
+      };
+      let result;
+      try {
+        result = await runFailover(
+          this.failoverDeps(),
+          ranked.ordered,
           record,
-          usageLog,
-          http: this.options.http,
-          quotas: this.options.quotas,
-          now,
-          onSample: (sample) => this.recordSample(target.route, sample),
-        }),
-      );
-      engine.noteWinner(result.target.route, sessionId);
-      return { events: result.value.events, route: result.route, attempts: result.attempts, decision };
+          dispatch.signal,
+          config,
+          (target, control) =>
+            startChatAttempt({
+              request,
+              target,
+              control,
+              firstTokenMs: config.timeouts.firstTokenMs,
+              idleMs: config.timeouts.idleMs,
+              record,
+              usageLog,
+              http: this.options.http,
+              quotas: this.options.quotas,
+              now,
+              onSample: (sample) => this.recordSample(target.route, sample),
+            }),
+          decide,
+        );
+      } finally {
+        decide();
+      }
+      if (sessionId !== undefined) engine.noteWinner(result.target.route, sessionId);
+      return { events: result.value.events, route: result.route, attempts: result.attempts, decision: decide() };
     } catch (error) {
       finishWithError(usageLog, record, error, now());
       throw error;

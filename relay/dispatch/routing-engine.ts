@@ -5,7 +5,7 @@ import type { KeyPool, PoolKey } from '../keys/key-pool.js';
 import type { QuotaTracker } from '../keys/quota-tracker.js';
 import { canonicalGroup } from '../routing/model-groups.js';
 import type { QosSample, QosTracker, RouteQos } from '../routing/qos-tracker.js';
-import { rankRoutes, type Pin } from '../routing/rank-routes.js';
+import { rankRoutes, type Pin, type Ranking } from '../routing/rank-routes.js';
 import { routeId, type RouteEntry } from '../routing/route-entry.js';
 import { expectedOutputTokens, priorsFrom, routeHealth, scoreRoute } from '../routing/route-score.js';
 import { resolveModel, type Resolution, type Target } from '../routing/select-route.js';
@@ -38,6 +38,23 @@ export interface RoutingEngineOptions {
   getConfig: () => Config;
   now: () => number;
   random: () => number;
+}
+
+/** The order to try routes in, and why (computed when first read). */
+export interface Ranked {
+  ordered: RouteEntry[];
+  readonly decision: RoutingDecision;
+}
+
+function lazyDecision(ordered: RouteEntry[], decide: () => RoutingDecision): Ranked {
+  let decision: RoutingDecision | undefined;
+  return {
+    ordered,
+    get decision() {
+      decision ??= decide();
+      return decision;
+    },
+  };
 }
 
 const AFFINITY_TTL_MS = 60 * 60_000;
@@ -79,19 +96,27 @@ export class RoutingEngine {
   /**
    * Orders a resolution's candidates. Exact routes are taken as asked; groups, shared ids and
    * virtual ids are ranked by measured speed and health, and only virtual ids follow the pin.
+   * The decision (why, with each candidate's score) is worked out when first read: a request
+   * reads it after its upstream call has gone out, so the client does not wait for it, and a
+   * lone candidate needs no ranking before that call at all. Nothing it depends on changes in
+   * between: measurements arrive only when an attempt ends.
    */
-  rank(
-    resolution: Extract<Resolution, { kind: 'routes' }>,
-    request: ChatRequest | undefined,
-    sessionId: string | undefined,
-    explore = true,
-  ): { ordered: RouteEntry[]; decision: RoutingDecision } {
-    const now = this.options.now();
-    const config = this.options.getConfig();
+  rank(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined, explore = true): Ranked {
     const target = describeTarget(resolution.target);
     if (resolution.target.kind === 'route') {
-      return { ordered: resolution.candidates, decision: { target, candidates: resolution.candidates.map((route) => ({ route: routeId(route) })) } };
+      const candidates = resolution.candidates;
+      return lazyDecision(candidates, () => ({ target, candidates: candidates.map((route) => ({ route: routeId(route) })) }));
     }
+    const now = this.options.now();
+    if (resolution.candidates.length === 1) {
+      return lazyDecision(resolution.candidates, () => this.explain(this.order(resolution, request, sessionId, explore, now), target, now));
+    }
+    const ranking = this.order(resolution, request, sessionId, explore, now);
+    return lazyDecision(ranking.ordered, () => this.explain(ranking, target, now));
+  }
+
+  private order(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined, explore: boolean, now: number): Ranking & { affinity?: string } {
+    const config = this.options.getConfig();
     const virtual = resolution.target.kind === 'virtual';
     const pinSetting = config.routing.pin;
     const pinApplies = virtual && pinSetting !== null && (resolution.target.id === 'auto-fastest' || pinSetting.aliases);
@@ -102,7 +127,7 @@ export class RoutingEngine {
     const outputTokens = resolution.target.kind === 'virtual' && resolution.target.id === 'fast' ? 16 : expectedOutputTokens(request?.maxOutputTokens);
     const ranking = rankRoutes({
       candidates: resolution.candidates,
-      qos: (route) => this.options.qos.get(routeId(route), now),
+      qos: (route) => this.options.qos.forRanking(routeId(route), now),
       resting: (route) => this.resting(route),
       now,
       expectedOutputTokens: outputTokens,
@@ -111,8 +136,12 @@ export class RoutingEngine {
       random: this.options.random,
       explorationRate: virtual && explore ? config.routing.exploration : 0,
     });
+    return affinity ? { ...ranking, affinity } : ranking;
+  }
+
+  private explain(ranking: Ranking & { affinity?: string }, target: string, now: number): RoutingDecision {
     const candidates: CandidateExplanation[] = ranking.explanation.map((entry) => {
-      const qos = this.options.qos.get(routeId(entry.route), now);
+      const qos = this.options.qos.forRanking(routeId(entry.route), now);
       const explanation: CandidateExplanation = {
         route: routeId(entry.route),
         score: Math.round(entry.score.score),
@@ -128,8 +157,8 @@ export class RoutingEngine {
     const decision: RoutingDecision = { target, candidates };
     if (ranking.pin) decision.pin = ranking.pin;
     if (ranking.explored) decision.explored = ranking.explored;
-    if (affinity && ranking.ordered[0] && routeId(ranking.ordered[0]) === affinity) decision.affinity = true;
-    return { ordered: ranking.ordered, decision };
+    if (ranking.affinity && ranking.ordered[0] && routeId(ranking.ordered[0]) === ranking.affinity) decision.affinity = true;
+    return decision;
   }
 
   /** Remembers which route served a conversation, for session affinity. */
@@ -157,11 +186,7 @@ export class RoutingEngine {
   }
 
   record(route: RouteEntry, sample: QosSample): void {
-    const key = routeId(route);
-    this.options.qos.record(key, sample);
-    // Derived now, after the answer that gave the sample has left, rather than by the next
-    // request's ranking while its client waits.
-    this.options.qos.get(key, this.options.now());
+    this.options.qos.record(routeId(route), sample);
   }
 
   /** The routes competing for first place (best first), for the prober's cadence. */

@@ -55,9 +55,16 @@ interface RouteState {
   consecutiveFailures: number;
   /** The derived figures, valid until the next sample or the next bucket boundary. */
   cached?: { bucket: number; qos: RouteQos };
+  /**
+   * The last figures derived, kept across successes of a healthy route for ranking (see
+   * `forRanking`); dropped by any other sample.
+   */
+  recent?: { bucket: number; qos: RouteQos; at: number };
 }
 
 const BUCKET_MS = 5 * 60_000;
+/** How old the figures ranking uses may be while a healthy route only succeeds. */
+const RANKING_REFRESH_MS = 1_000;
 const DAY_MS = 24 * 60 * 60_000;
 const HOUR_MS = 60 * 60_000;
 
@@ -85,6 +92,10 @@ export class QosTracker {
 
   record(routeKey: string, sample: QosSample): void {
     const state = this.state(routeKey);
+    // One more success of a healthy route moves its figures by a fortieth: ranking may go on with
+    // the last ones for a moment. Anything else (a failure, the first success after failures)
+    // changes its health, which ranking must see at once.
+    if (sample.outcome !== 'ok' || state.consecutiveFailures > 0) delete state.recent;
     delete state.cached;
     state.samples.push(sample);
     if (state.samples.length > this.windowSize) state.samples.shift();
@@ -117,7 +128,19 @@ export class QosTracker {
     if (state.cached?.bucket === bucket) return state.cached.qos;
     const qos = this.derive(state, now);
     state.cached = { bucket, qos };
+    state.recent = { bucket, qos, at: now };
     return qos;
+  }
+
+  /**
+   * The figures for ranking a request: as `get`, but while a healthy route only keeps
+   * succeeding, the figures derived up to a second ago serve, instead of sorting its ring again
+   * for every request it serves. A failure or a recovery is seen by the very next request.
+   */
+  forRanking(routeKey: string, now: number): RouteQos {
+    const recent = this.routes.get(routeKey)?.recent;
+    if (recent !== undefined && recent.bucket === Math.floor(now / BUCKET_MS) && now - recent.at < RANKING_REFRESH_MS && now >= recent.at) return recent.qos;
+    return this.get(routeKey, now);
   }
 
   private derive(state: RouteState, now: number): RouteQos {

@@ -71,4 +71,79 @@ describe('the upstream HTTP client', () => {
     controller.abort();
     await expect(client()({ url: `${origin}/models`, method: 'GET', headers: {}, signal: controller.signal })).rejects.toThrow();
   });
+
+  describe('reading the body', () => {
+    let streaming: Server;
+    let streamOrigin: string;
+    const connections = new Set<unknown>();
+    let behaviour: 'sse' | 'reset' | 'stall' = 'sse';
+
+    beforeEach(async () => {
+      connections.clear();
+      streaming = createServer((request, response) => {
+        connections.add(request.socket);
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (behaviour === 'reset') {
+          response.write('data: {"part":1}\n\n');
+          setTimeout(() => request.socket.destroy(), 20);
+          return;
+        }
+        if (behaviour === 'stall') {
+          response.write('data: {"part":1}\n\n');
+          return;
+        }
+        response.write('data: {"part":1}\n\n');
+        setTimeout(() => response.end('data: {"part":2}\n\ndata: [DONE]\n\n'), 10);
+      });
+      streaming.listen(0, '127.0.0.1');
+      await new Promise((resolve) => streaming.once('listening', resolve));
+      streamOrigin = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`;
+    });
+    afterEach(async () => {
+      streaming.closeAllConnections();
+      await new Promise((resolve) => streaming.close(resolve));
+    });
+
+    const read = async (body: AsyncIterable<Uint8Array>) => {
+      let text = '';
+      for await (const chunk of body) text += Buffer.from(chunk).toString();
+      return text;
+    };
+
+    it('yields every chunk to the end, and the next request reuses the connection', async () => {
+      behaviour = 'sse';
+      const http = client();
+      for (let round = 0; round < 2; round++) {
+        const response = await http({ url: `${streamOrigin}/s`, method: 'GET', headers: {}, signal: new AbortController().signal });
+        expect(await read(response.body)).toBe('data: {"part":1}\n\ndata: {"part":2}\n\ndata: [DONE]\n\n');
+        // The pool takes the connection back once undici has finished the response.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(connections.size).toBe(1);
+    });
+
+    it('fails the read when the upstream resets the connection mid-answer', async () => {
+      behaviour = 'reset';
+      const response = await client()({ url: `${streamOrigin}/s`, method: 'GET', headers: {}, signal: new AbortController().signal });
+      await expect(read(response.body)).rejects.toThrow();
+    });
+
+    it('ends a read that is waiting when the reader stops, and closes the connection of a cancelled request', async () => {
+      behaviour = 'stall';
+      const controller = new AbortController();
+      const response = await client()({ url: `${streamOrigin}/s`, method: 'GET', headers: {}, signal: controller.signal });
+      const iterator = response.body[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      const waiting = iterator.next();
+      controller.abort();
+      await iterator.return?.();
+      await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+    });
+
+    it('leaves a body it never read free for text()', async () => {
+      behaviour = 'sse';
+      const response = await client()({ url: `${streamOrigin}/s`, method: 'GET', headers: {}, signal: new AbortController().signal });
+      expect(await response.text()).toContain('[DONE]');
+    });
+  });
 });

@@ -21,6 +21,44 @@ describe('QosTracker', () => {
     expect(qos.recentTtftMs).toEqual([100, 200, 300, 400, 1000]);
   });
 
+  it('lets ranking use figures up to a second old while a healthy route keeps succeeding', () => {
+    const tracker = new QosTracker();
+    const at = 10 * minute;
+    tracker.record('a/m', { at, source: 'live', outcome: 'ok', ttftMs: 100 });
+    const first = tracker.forRanking('a/m', at + 1);
+    expect(first.ttftP50Ms).toBe(100);
+    tracker.record('a/m', { at: at + 2, source: 'live', outcome: 'ok', ttftMs: 900 });
+    expect(tracker.forRanking('a/m', at + 500)).toBe(first);
+    // Readers other than ranking always see every sample.
+    expect(tracker.get('a/m', at + 500).samples).toBe(2);
+    tracker.record('a/m', { at: at + 600, source: 'live', outcome: 'ok', ttftMs: 900 });
+    expect(tracker.forRanking('a/m', at + 700).samples).toBe(2);
+    expect(tracker.forRanking('a/m', at + 1_501).samples).toBe(3);
+  });
+
+  it('shows ranking a failure, and the success that follows failures, at once', () => {
+    const tracker = new QosTracker();
+    const at = 10 * minute;
+    tracker.record('a/m', { at, source: 'live', outcome: 'ok', ttftMs: 100 });
+    expect(tracker.forRanking('a/m', at + 1).consecutiveFailures).toBe(0);
+    tracker.record('a/m', { at: at + 2, source: 'live', outcome: 'server', error: 'HTTP 500' });
+    expect(tracker.forRanking('a/m', at + 3).consecutiveFailures).toBe(1);
+    tracker.record('a/m', { at: at + 4, source: 'live', outcome: 'ok', ttftMs: 100 });
+    expect(tracker.forRanking('a/m', at + 5).consecutiveFailures).toBe(0);
+  });
+
+  it('derives again for ranking when the hourly window moves or the clock goes back', () => {
+    const tracker = new QosTracker();
+    const at = 10 * minute - 10;
+    tracker.record('a/m', { at, source: 'live', outcome: 'ok', ttftMs: 100 });
+    const first = tracker.forRanking('a/m', at);
+    tracker.record('a/m', { at: at + 1, source: 'live', outcome: 'ok', ttftMs: 100 });
+    expect(tracker.forRanking('a/m', at + 20)).not.toBe(first);
+    const second = tracker.forRanking('a/m', at + 30);
+    tracker.record('a/m', { at: at + 31, source: 'live', outcome: 'ok', ttftMs: 100 });
+    expect(tracker.forRanking('a/m', at + 15)).not.toBe(second);
+  });
+
   it('recomputes after each new sample and when the hourly window moves, not on every read', () => {
     const tracker = new QosTracker();
     tracker.record('a/m', { at: 0, source: 'live', outcome: 'ok', ttftMs: 100 });
