@@ -1,5 +1,5 @@
 import type { ProviderDirectory, ProviderStatus } from '../dispatch/provider-directory.js';
-import type { RequestRecord } from '../dispatch/usage-log.js';
+import { decisionOf, type RequestRecord } from '../dispatch/usage-log.js';
 import type { KeyPool, KeyState } from '../keys/key-pool.js';
 import type { QuotaState, QuotaTracker } from '../keys/quota-tracker.js';
 import type { RouteEntry } from '../routing/route-entry.js';
@@ -143,7 +143,8 @@ export function requestView(record: RequestRecord, hasBodies = false): RequestVi
   }
   if (record.status !== undefined) view.status = record.status;
   if (record.error !== undefined) view.error = record.error;
-  if (record.decision) view.decision = decisionView(record.decision);
+  const decision = decisionOf(record);
+  if (decision) view.decision = decisionView(decision);
   if (hasBodies) view.hasBodies = true;
   return view;
 }

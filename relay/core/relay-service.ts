@@ -58,7 +58,10 @@ export interface RoutingDecision {
 export interface ChatDispatchResult {
   route: RouteInfo;
   attempts: AttemptRecord[];
-  decision?: RoutingDecision;
+  /** How a pin fared, when one applied to this request. */
+  pin?: RoutingDecision['pin'];
+  /** Why this route (may be worked out when read). */
+  readonly decision?: RoutingDecision | undefined;
   /**
    * The committed stream: its first content event was already received from the upstream, so a
    * failure from here on arrives as an `error` event, never as a thrown exception.

@@ -8,7 +8,6 @@ import type {
   EmbeddingRequest,
   ModelListing,
   RelayService,
-  RoutingDecision,
 } from '../core/relay-service.js';
 import type { Config } from '../config/schema.js';
 import type { KeyPool } from '../keys/key-pool.js';
@@ -23,7 +22,7 @@ import { runFailover, type FailoverDependencies } from './failover-loop.js';
 import { capabilitiesOf, listModels } from './model-listing.js';
 import type { ProviderDirectory } from './provider-directory.js';
 import { conversationKey, type RoutingEngine } from './routing-engine.js';
-import { finishOk, finishWithError, type RequestRecord, type UsageLog } from './usage-log.js';
+import { decisionOf, finishOk, finishWithError, type RequestRecord, type UsageLog } from './usage-log.js';
 
 export interface DispatcherOptions {
   directory: ProviderDirectory;
@@ -110,44 +109,32 @@ export class Dispatcher implements RelayService {
       // Affinity keeps a conversation on one of several routes; a lone route needs none.
       const sessionId = resolved.candidates.length > 1 ? dispatch.sessionId ?? conversationKey(request) : undefined;
       const ranked = engine.rank(resolved, request, sessionId);
-      // Why these routes, worked out once the first upstream call is on its way (see rank).
-      const decide = (): RoutingDecision => {
-        if (record.decision === undefined) {
-          const decision = ranked.decision;
-          if (mapped !== undefined) decision.target = `${decision.target} (mapped from ${request.model})`;
-          record.decision = decision;
-        }
-        return record.decision;
-      };
-      let result;
-      try {
-        result = await runFailover(
-          this.failoverDeps(),
-          ranked.ordered,
+      record.explain = mapped === undefined ? ranked.explain : () => ({ ...ranked.explain(), target: `${ranked.explain().target} (mapped from ${request.model})` });
+      const result = await runFailover(this.failoverDeps(), ranked.ordered, record, dispatch.signal, config, (target, control) =>
+        startChatAttempt({
+          request,
+          target,
+          control,
+          firstTokenMs: config.timeouts.firstTokenMs,
+          idleMs: config.timeouts.idleMs,
           record,
-          dispatch.signal,
-          config,
-          (target, control) =>
-            startChatAttempt({
-              request,
-              target,
-              control,
-              firstTokenMs: config.timeouts.firstTokenMs,
-              idleMs: config.timeouts.idleMs,
-              record,
-              usageLog,
-              http: this.options.http,
-              quotas: this.options.quotas,
-              now,
-              onSample: (sample) => this.recordSample(target.route, sample),
-            }),
-          decide,
-        );
-      } finally {
-        decide();
-      }
+          usageLog,
+          http: this.options.http,
+          quotas: this.options.quotas,
+          now,
+          onSample: (sample) => this.recordSample(target.route, sample),
+        }),
+      );
       if (sessionId !== undefined) engine.noteWinner(result.target.route, sessionId);
-      return { events: result.value.events, route: result.route, attempts: result.attempts, decision: decide() };
+      return {
+        events: result.value.events,
+        route: result.route,
+        attempts: result.attempts,
+        ...(ranked.pin ? { pin: ranked.pin } : {}),
+        get decision() {
+          return decisionOf(record);
+        },
+      };
     } catch (error) {
       finishWithError(usageLog, record, error, now());
       throw error;
@@ -163,9 +150,9 @@ export class Dispatcher implements RelayService {
         resolveModel(request.model, this.options.directory.routes(), { policy: config.routing.policy, embeddings: true, bans: config.routing.bans }),
         request.model,
       );
-      const { ordered, decision } = engine.rank(resolution, undefined, undefined);
-      record.decision = decision;
-      const result = await runFailover(this.failoverDeps(), ordered, record, dispatch.signal, config, async (target, { controller, dispose }) => {
+      const ranked = engine.rank(resolution, undefined, undefined);
+      record.explain = ranked.explain;
+      const result = await runFailover(this.failoverDeps(), ranked.ordered, record, dispatch.signal, config, async (target, { controller, dispose }) => {
         // Embeddings have no stream: the first-token limit bounds the whole call.
         const timer = setTimeout(() => controller.abort(new AttemptTimeout('first-token')), config.timeouts.firstTokenMs);
         const started = now();

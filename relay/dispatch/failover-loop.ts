@@ -53,8 +53,6 @@ export async function runFailover<T>(
   clientSignal: CancelSignal,
   config: Config,
   start: (target: AttemptTarget, control: AttemptControl) => Promise<T>,
-  /** Called once, as soon as the first attempt's upstream call has gone out (work the client need not wait for). */
-  onFirstStarted?: () => void,
 ): Promise<FailoverResult<T>> {
   const { now, keyPool, directory, engine } = deps;
   const deadline = record.startedAt + config.timeouts.totalMs;
@@ -93,12 +91,7 @@ export async function runFailover<T>(
           const target: AttemptTarget = { route, runtime, key };
           const started = now();
           try {
-            const attempt = start(target, control());
-            if (onFirstStarted) {
-              onFirstStarted();
-              onFirstStarted = undefined;
-            }
-            const value = await attempt;
+            const value = await start(target, control());
             const served = routeInfo(target);
             record.attempts.push({ ...served, outcome: 'ok', durationMs: now() - started });
             if (key) keyPool.recordSuccess(route.providerId, key.id);

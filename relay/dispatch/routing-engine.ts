@@ -5,7 +5,7 @@ import type { KeyPool, PoolKey } from '../keys/key-pool.js';
 import type { QuotaTracker } from '../keys/quota-tracker.js';
 import { canonicalGroup } from '../routing/model-groups.js';
 import type { QosSample, QosTracker, RouteQos } from '../routing/qos-tracker.js';
-import { rankRoutes, type Pin, type Ranking } from '../routing/rank-routes.js';
+import { rankRoutes, type Pin, type RankInput, type Ranking } from '../routing/rank-routes.js';
 import { routeId, type RouteEntry } from '../routing/route-entry.js';
 import { expectedOutputTokens, priorsFrom, routeHealth, scoreRoute } from '../routing/route-score.js';
 import { resolveModel, type Resolution, type Target } from '../routing/select-route.js';
@@ -40,21 +40,22 @@ export interface RoutingEngineOptions {
   random: () => number;
 }
 
-/** The order to try routes in, and why (computed when first read). */
+/** The order to try routes in, and why. */
 export interface Ranked {
   ordered: RouteEntry[];
-  readonly decision: RoutingDecision;
+  /** How a pin fared, when one applied (known with the order; the response headers say it). */
+  pin?: RoutingDecision['pin'];
+  /**
+   * Why these routes in this order, each with its score and health: built on the first call, from
+   * what was known when the routes were ranked. Most requests' explanations are never read, and
+   * for a fleet of routes building one is a few hundred objects.
+   */
+  explain(): RoutingDecision;
 }
 
-function lazyDecision(ordered: RouteEntry[], decide: () => RoutingDecision): Ranked {
+function once(build: () => RoutingDecision): () => RoutingDecision {
   let decision: RoutingDecision | undefined;
-  return {
-    ordered,
-    get decision() {
-      decision ??= decide();
-      return decision;
-    },
-  };
+  return () => (decision ??= build());
 }
 
 const AFFINITY_TTL_MS = 60 * 60_000;
@@ -95,40 +96,55 @@ export class RoutingEngine {
 
   /**
    * Orders a resolution's candidates. Exact routes are taken as asked; groups, shared ids and
-   * virtual ids are ranked by measured speed and health, and only virtual ids follow the pin.
-   * The decision (why, with each candidate's score) is worked out when first read: a request
-   * reads it after its upstream call has gone out, so the client does not wait for it, and a
-   * lone candidate needs no ranking before that call at all. Nothing it depends on changes in
-   * between: measurements arrive only when an attempt ends.
+   * virtual ids are ranked by measured speed and health, and only virtual ids follow the pin. A
+   * lone candidate has no order to work out: what its explanation will need is noted, and the
+   * rest waits until the explanation is read.
    */
   rank(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined, explore = true): Ranked {
     const target = describeTarget(resolution.target);
+    const candidates = resolution.candidates;
     if (resolution.target.kind === 'route') {
-      const candidates = resolution.candidates;
-      return lazyDecision(candidates, () => ({ target, candidates: candidates.map((route) => ({ route: routeId(route) })) }));
+      return { ordered: candidates, explain: once(() => ({ target, candidates: candidates.map((route) => ({ route: routeId(route) })) })) };
     }
     const now = this.options.now();
-    if (resolution.candidates.length === 1) {
-      return lazyDecision(resolution.candidates, () => this.explain(this.order(resolution, request, sessionId, explore, now), target, now));
+    const config = this.options.getConfig();
+    const pin = this.pinFor(resolution, config);
+    const lone = candidates.length === 1 ? candidates[0] : undefined;
+    if (lone && !pin) {
+      const qos = this.options.qos.forRanking(routeId(lone), now);
+      const resting = this.resting(lone);
+      const known = { qos: () => qos, resting: () => resting };
+      return { ordered: candidates, explain: once(() => this.explain(this.order(resolution, request, undefined, false, now, config, known), target)) };
     }
-    const ranking = this.order(resolution, request, sessionId, explore, now);
-    return lazyDecision(ranking.ordered, () => this.explain(ranking, target, now));
+    const ranking = this.order(resolution, request, sessionId, explore, now, config);
+    return { ordered: ranking.ordered, ...(ranking.pin ? { pin: ranking.pin } : {}), explain: once(() => this.explain(ranking, target)) };
   }
 
-  private order(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined, explore: boolean, now: number): Ranking & { affinity?: string } {
-    const config = this.options.getConfig();
-    const virtual = resolution.target.kind === 'virtual';
+  private pinFor(resolution: Extract<Resolution, { kind: 'routes' }>, config: Config): Pin | undefined {
     const pinSetting = config.routing.pin;
-    const pinApplies = virtual && pinSetting !== null && (resolution.target.id === 'auto-fastest' || pinSetting.aliases);
-    const pin: Pin | undefined = pinApplies && pinSetting ? { kind: pinSetting.kind, target: pinSetting.target } : undefined;
+    if (resolution.target.kind !== 'virtual' || pinSetting === null) return undefined;
+    return resolution.target.id === 'auto-fastest' || pinSetting.aliases ? { kind: pinSetting.kind, target: pinSetting.target } : undefined;
+  }
+
+  private order(
+    resolution: Extract<Resolution, { kind: 'routes' }>,
+    request: ChatRequest | undefined,
+    sessionId: string | undefined,
+    explore: boolean,
+    now: number,
+    config: Config,
+    known?: Pick<RankInput, 'qos' | 'resting'>,
+  ): Ranking & { affinity?: string } {
+    const virtual = resolution.target.kind === 'virtual';
+    const pin = this.pinFor(resolution, config);
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
     const affinity = session && now - session.at < AFFINITY_TTL_MS ? session.route : undefined;
     // `fast` wants the first token soonest: rank as if the answer were short.
     const outputTokens = resolution.target.kind === 'virtual' && resolution.target.id === 'fast' ? 16 : expectedOutputTokens(request?.maxOutputTokens);
     const ranking = rankRoutes({
       candidates: resolution.candidates,
-      qos: (route) => this.options.qos.forRanking(routeId(route), now),
-      resting: (route) => this.resting(route),
+      qos: known?.qos ?? ((route) => this.options.qos.forRanking(routeId(route), now)),
+      resting: known?.resting ?? ((route) => this.resting(route)),
       now,
       expectedOutputTokens: outputTokens,
       ...(pin ? { pin } : {}),
@@ -139,16 +155,15 @@ export class RoutingEngine {
     return affinity ? { ...ranking, affinity } : ranking;
   }
 
-  private explain(ranking: Ranking & { affinity?: string }, target: string, now: number): RoutingDecision {
+  private explain(ranking: Ranking & { affinity?: string }, target: string): RoutingDecision {
     const candidates: CandidateExplanation[] = ranking.explanation.map((entry) => {
-      const qos = this.options.qos.forRanking(routeId(entry.route), now);
       const explanation: CandidateExplanation = {
         route: routeId(entry.route),
         score: Math.round(entry.score.score),
         health: entry.resting ? 'resting' : entry.score.health,
       };
-      if (qos.ttftP50Ms !== undefined) explanation.ttftP50Ms = Math.round(qos.ttftP50Ms);
-      if (qos.tokensPerSecond !== undefined) explanation.tokensPerSecond = Math.round(qos.tokensPerSecond);
+      if (entry.qos.ttftP50Ms !== undefined) explanation.ttftP50Ms = Math.round(entry.qos.ttftP50Ms);
+      if (entry.qos.tokensPerSecond !== undefined) explanation.tokensPerSecond = Math.round(entry.qos.tokensPerSecond);
       if (entry.note) explanation.note = entry.note;
       else if (entry.resting) explanation.note = 'skipped first: no usable key right now';
       else if (entry.score.health === 'down') explanation.note = 'held back: failed recently';
@@ -180,9 +195,9 @@ export class RoutingEngine {
     const resolution = resolveModel('auto-fastest', this.options.directory.routes(), { policy: config.routing.policy, bans: config.routing.bans });
     if (resolution.kind !== 'routes') return undefined;
     // Show the deliberate choice: exploration is a coin toss, not a decision.
-    const { ordered, decision } = this.rank(resolution, undefined, undefined, false);
+    const { ordered, explain } = this.rank(resolution, undefined, undefined, false);
     const first = ordered.find((route) => !this.resting(route));
-    return first ? { route: routeId(first), decision } : undefined;
+    return first ? { route: routeId(first), decision: explain() } : undefined;
   }
 
   record(route: RouteEntry, sample: QosSample): void {

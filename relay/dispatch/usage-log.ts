@@ -12,8 +12,10 @@ export interface RequestRecord {
   askedModel: string;
   route?: RouteInfo;
   attempts: AttemptRecord[];
-  /** Why the route was chosen: the candidates considered and their scores. */
+  /** Why the route was chosen: the candidates considered and their scores (read it with `decisionOf`). */
   decision?: RoutingDecision;
+  /** Builds `decision` from what was known when the routes were ranked, for a record whose decision nobody has read yet. */
+  explain?: () => RoutingDecision;
   /** Milliseconds from the request to the first content byte. */
   ttftMs?: number;
   durationMs?: number;
@@ -22,6 +24,12 @@ export interface RequestRecord {
   outcome: 'pending' | 'ok' | 'error' | 'aborted';
   status?: number;
   error?: string;
+}
+
+/** Why a request went where it did, worked out on first reading. */
+export function decisionOf(record: RequestRecord): RoutingDecision | undefined {
+  if (record.decision === undefined && record.explain !== undefined) record.decision = record.explain();
+  return record.decision;
 }
 
 /** A bounded in-memory ring of recent requests, newest last. */

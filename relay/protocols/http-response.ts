@@ -26,9 +26,9 @@ function headerSafe(value: string): string {
 }
 
 /** The headers that say which route served a request; the key appears by label only. */
-export function setRouteHeaders(response: Response, route: RouteInfo | undefined, attempts: readonly AttemptRecord[], decision?: RoutingDecision): void {
+export function setRouteHeaders(response: Response, route: RouteInfo | undefined, attempts: readonly AttemptRecord[], pin?: RoutingDecision['pin']): void {
   if (response.headersSent) return;
-  if (decision?.pin) response.setHeader('x-switchboard-pin', decision.pin.honoured ? 'pinned' : 'fallback');
+  if (pin) response.setHeader('x-switchboard-pin', pin.honoured ? 'pinned' : 'fallback');
   if (route) {
     response.setHeader('x-switchboard-provider', headerSafe(route.provider));
     response.setHeader('x-switchboard-model', headerSafe(route.model));

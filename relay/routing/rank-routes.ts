@@ -24,6 +24,8 @@ export interface RankInput {
 
 export interface RankedRoute {
   route: RouteEntry;
+  /** The measurements the score was computed from. */
+  qos: RouteQos;
   score: RouteScore;
   resting: boolean;
   /** Why the route sits where it does, in a few words. */
@@ -55,6 +57,7 @@ export function rankRoutes(input: RankInput): Ranking {
   const context = { now: input.now, expectedOutputTokens: input.expectedOutputTokens, ...priors };
   let ranked: RankedRoute[] = input.candidates.map((route, index) => ({
     route,
+    qos: qosList[index] as RouteQos,
     score: scoreRoute(qosList[index] as RouteQos, context),
     resting: input.resting(route),
   }));

@@ -49,7 +49,7 @@ async function relayMessages(service: RelayService, request: Request, response: 
 
   if (!decoded.stream) {
     const result = await dispatch;
-    setRouteHeaders(response, result.route, result.attempts, result.decision);
+    setRouteHeaders(response, result.route, result.attempts, result.pin);
     response.json(await collectMessage(result.events, encoding));
     return;
   }
@@ -57,7 +57,7 @@ async function relayMessages(service: RelayService, request: Request, response: 
   const early = await settledWithin(dispatch, keepAliveMs);
   if (early !== undefined) {
     if ('error' in early) throw early.error;
-    setRouteHeaders(response, early.value.route, early.value.attempts, early.value.decision);
+    setRouteHeaders(response, early.value.route, early.value.attempts, early.value.pin);
     startStream(response);
     await writeFrames(response, stream(early.value), signal);
     return;

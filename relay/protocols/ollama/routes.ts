@@ -59,7 +59,7 @@ export function ollamaRoutes(service: RelayService): Router {
     const result = await service.chat(decoded.request, dispatchOptions(request, response, signal)).catch((error: unknown) => {
       throw ollamaNotFound(error, decoded.model);
     });
-    setRouteHeaders(response, result.route, result.attempts, result.decision);
+    setRouteHeaders(response, result.route, result.attempts, result.pin);
     loaded.touch(name, decoded.keepAliveMs);
     const options: OllamaEncodingOptions = { kind, model: decoded.model, startedAt, now: clock, createdAt, hideThinking: decoded.hideThinking };
     if (decoded.stream) {

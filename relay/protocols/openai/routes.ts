@@ -49,7 +49,7 @@ async function relayChat(
     requestId: String(response.locals.requestId ?? randomId()),
     ...(sessionId ? { sessionId } : {}),
   });
-  setRouteHeaders(response, result.route, result.attempts, result.decision);
+  setRouteHeaders(response, result.route, result.attempts, result.pin);
   const id = object === 'text_completion' ? `cmpl-${randomId()}` : completionId();
   const created = Math.floor(Date.now() / 1000);
   if (decoded.stream) {

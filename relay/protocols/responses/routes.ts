@@ -42,7 +42,7 @@ export function responsesRoutes(service: RelayService): Router {
       requestId: String(response.locals.requestId ?? randomId()),
       ...(sessionId ? { sessionId } : {}),
     });
-    setRouteHeaders(response, result.route, result.attempts, result.decision);
+    setRouteHeaders(response, result.route, result.attempts, result.pin);
     const identity = { id: responseId(), createdAt: Math.floor(Date.now() / 1000) };
     if (decoded.stream) {
       await writeStream(response, encodeResponseStream(result.events, { ...identity, context: decoded.context }), signal);
