@@ -14,7 +14,8 @@ try {
   marks.imported = performance.now();
   const relay = await createRelay({
     configDir: argument('config-dir'),
-    env: {},
+    // No provider keys from the environment; the heap setting may be overridden as for `serve`.
+    env: process.env.SWITCHBOARD_HEAP_GROWTH_PERCENT === undefined ? {} : { SWITCHBOARD_HEAP_GROWTH_PERCENT: process.env.SWITCHBOARD_HEAP_GROWTH_PERCENT },
     detectLocal: false,
     host: '127.0.0.1',
     port: Number(argument('port', '0')),
