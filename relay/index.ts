@@ -294,6 +294,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // The admin API and what only it uses (integrations, their parsers, key checks) load with the
   // first admin request: most of a relay's life is serving, and their code would be memory held
   // for nothing until the dashboard or a command asks.
+  // Taken now: the admin API itself only loads with its first request.
+  const startedAt = now();
   const admin = lazyHandler(async () => (await import('./admin/routes.js')).createAdminRouter({
     adminToken: () => adminToken,
     configSource,
@@ -334,7 +336,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     env,
     configDir: options.configDir,
     address: () => address,
-    startedAt: now(),
+    startedAt,
     settled: () => applied,
     logger,
     events,

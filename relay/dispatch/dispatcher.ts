@@ -8,6 +8,7 @@ import type {
   EmbeddingRequest,
   ModelListing,
   RelayService,
+  RoutingDecision,
 } from '../core/relay-service.js';
 import type { Config } from '../config/schema.js';
 import type { KeyPool } from '../keys/key-pool.js';
@@ -106,10 +107,9 @@ export class Dispatcher implements RelayService {
       const mapped = resolution.kind === 'not-found' ? mapModel(request.model, config.anthropic.modelMap) : undefined;
       if (mapped !== undefined) resolution = resolveModel(mapped, routes, options);
       const resolved = this.resolved(resolution, request.model);
-      // Affinity keeps a conversation on one of several routes; a lone route needs none.
-      const sessionId = resolved.candidates.length > 1 ? dispatch.sessionId ?? conversationKey(request) : undefined;
+      const sessionId = dispatch.sessionId ?? conversationKey(request);
       const ranked = engine.rank(resolved, request, sessionId);
-      record.explain = mapped === undefined ? ranked.explain : () => ({ ...ranked.explain(), target: `${ranked.explain().target} (mapped from ${request.model})` });
+      record.explain = mapped === undefined ? ranked.explain : explainMapped(ranked.explain, request.model);
       const result = await runFailover(this.failoverDeps(), ranked.ordered, record, dispatch.signal, config, (target, control) =>
         startChatAttempt({
           request,
@@ -125,7 +125,7 @@ export class Dispatcher implements RelayService {
           onSample: (sample) => this.recordSample(target.route, sample),
         }),
       );
-      if (sessionId !== undefined) engine.noteWinner(result.target.route, sessionId);
+      engine.noteWinner(result.target.route, sessionId);
       return {
         events: result.value.events,
         route: result.route,
@@ -195,6 +195,14 @@ function noProvidersError(): RelayError {
     'No provider is ready: add a key (for example `switchboard keys add groq`), set GROQ_API_KEY or another provider key variable, or start a local Ollama.',
     { status: 503, kind: 'overloaded', code: 'no_providers_configured' },
   );
+}
+
+/** An explanation that says the id was routed through the model map (a closure of its own: it must not hold the request). */
+function explainMapped(explain: () => RoutingDecision, asked: string): () => RoutingDecision {
+  return () => {
+    const decision = explain();
+    return { ...decision, target: `${decision.target} (mapped from ${asked})` };
+  };
 }
 
 /** The first model-map rule whose glob matches the id, as the id to route instead. */

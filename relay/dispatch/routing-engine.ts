@@ -53,6 +53,10 @@ export interface Ranked {
   explain(): RoutingDecision;
 }
 
+function explainAsAsked(target: string, candidates: readonly RouteEntry[]): () => RoutingDecision {
+  return once(() => ({ target, candidates: candidates.map((route) => ({ route: routeId(route) })) }));
+}
+
 function once(build: () => RoutingDecision): () => RoutingDecision {
   let decision: RoutingDecision | undefined;
   return () => (decision ??= build());
@@ -101,23 +105,35 @@ export class RoutingEngine {
    * rest waits until the explanation is read.
    */
   rank(resolution: Extract<Resolution, { kind: 'routes' }>, request: ChatRequest | undefined, sessionId: string | undefined, explore = true): Ranked {
+    // The explanations are kept with the request log for its whole life: they are built by the
+    // methods below, whose closures hold what they need and not the request (its whole prompt).
     const target = describeTarget(resolution.target);
     const candidates = resolution.candidates;
-    if (resolution.target.kind === 'route') {
-      return { ordered: candidates, explain: once(() => ({ target, candidates: candidates.map((route) => ({ route: routeId(route) })) })) };
-    }
+    if (resolution.target.kind === 'route') return { ordered: candidates, explain: explainAsAsked(target, candidates) };
     const now = this.options.now();
     const config = this.options.getConfig();
-    const pin = this.pinFor(resolution, config);
+    const maxOutputTokens = request?.maxOutputTokens;
     const lone = candidates.length === 1 ? candidates[0] : undefined;
-    if (lone && !pin) {
-      const qos = this.options.qos.forRanking(routeId(lone), now);
-      const resting = this.resting(lone);
-      const known = { qos: () => qos, resting: () => resting };
-      return { ordered: candidates, explain: once(() => this.explain(this.order(resolution, request, undefined, false, now, config, known), target)) };
+    if (lone && !this.pinFor(resolution, config)) {
+      return { ordered: candidates, explain: this.explainLone(resolution, lone, maxOutputTokens, now, config, target) };
     }
-    const ranking = this.order(resolution, request, sessionId, explore, now, config);
+    const ranking = this.order(resolution, maxOutputTokens, sessionId, explore, now, config);
     return { ordered: ranking.ordered, ...(ranking.pin ? { pin: ranking.pin } : {}), explain: once(() => this.explain(ranking, target)) };
+  }
+
+  /** A lone route's explanation, from its measurements and key state now, worked out when read. */
+  private explainLone(
+    resolution: Extract<Resolution, { kind: 'routes' }>,
+    route: RouteEntry,
+    maxOutputTokens: number | undefined,
+    now: number,
+    config: Config,
+    target: string,
+  ): () => RoutingDecision {
+    const qos = this.options.qos.forRanking(routeId(route), now);
+    const resting = this.resting(route);
+    const known = { qos: () => qos, resting: () => resting };
+    return once(() => this.explain(this.order(resolution, maxOutputTokens, undefined, false, now, config, known), target));
   }
 
   private pinFor(resolution: Extract<Resolution, { kind: 'routes' }>, config: Config): Pin | undefined {
@@ -128,7 +144,7 @@ export class RoutingEngine {
 
   private order(
     resolution: Extract<Resolution, { kind: 'routes' }>,
-    request: ChatRequest | undefined,
+    maxOutputTokens: number | undefined,
     sessionId: string | undefined,
     explore: boolean,
     now: number,
@@ -140,7 +156,7 @@ export class RoutingEngine {
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
     const affinity = session && now - session.at < AFFINITY_TTL_MS ? session.route : undefined;
     // `fast` wants the first token soonest: rank as if the answer were short.
-    const outputTokens = resolution.target.kind === 'virtual' && resolution.target.id === 'fast' ? 16 : expectedOutputTokens(request?.maxOutputTokens);
+    const outputTokens = resolution.target.kind === 'virtual' && resolution.target.id === 'fast' ? 16 : expectedOutputTokens(maxOutputTokens);
     const ranking = rankRoutes({
       candidates: resolution.candidates,
       qos: known?.qos ?? ((route) => this.options.qos.forRanking(routeId(route), now)),

@@ -28,7 +28,11 @@ export interface RequestRecord {
 
 /** Why a request went where it did, worked out on first reading. */
 export function decisionOf(record: RequestRecord): RoutingDecision | undefined {
-  if (record.decision === undefined && record.explain !== undefined) record.decision = record.explain();
+  if (record.decision === undefined && record.explain !== undefined) {
+    record.decision = record.explain();
+    // What the explanation was built from can go now.
+    delete record.explain;
+  }
   return record.decision;
 }
 

@@ -1,6 +1,7 @@
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 // undici's index loads all of undici (fetch, WebSocket, caches, mocks, proxy agents): 3 MB of heap
-// and 8 MB of RSS more than the Agent and `request` the relay uses.
+// and 8 MB of RSS more than the Agent and `request` the relay uses. These paths are undici's
+// files, not a published entry point, so package.json takes 7.30.x only.
 import Agent from 'undici/lib/dispatcher/agent.js';
 import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { CancelSignal } from '../core/cancellation.js';
@@ -170,7 +171,8 @@ class BodyChunks implements AsyncIterableIterator<Uint8Array> {
     if (!body.destroyed && !body.readableEnded) {
       // An answer read to its end marker has at most a few bytes left, which a bounded dump
       // reads without waiting on a stalled peer.
-      if (this.signal.aborted) body.destroy();
+      // Destroying emits an error (undici's "request aborted") that nobody is listening for any more.
+      if (this.signal.aborted) body.on('error', ignore).destroy();
       else await dumpRest(body);
     }
     return DONE;
@@ -227,6 +229,8 @@ class BodyChunks implements AsyncIterableIterator<Uint8Array> {
     this.body.off('error', this.fail);
   }
 }
+
+function ignore(): void {}
 
 /** Reads at most 64 KB more within a second, or closes the connection. */
 async function dumpRest(body: ResponseBody): Promise<void> {

@@ -10,7 +10,13 @@ export function lazyHandler(load: () => Promise<RequestHandler>): RequestHandler
   return (request, response, next) => {
     loading ??= load();
     loading.then(
-      (handler) => handler(request, response, next),
+      (handler) => {
+        try {
+          handler(request, response, next);
+        } catch (error) {
+          next(error);
+        }
+      },
       (error: unknown) => {
         // A failed load is tried again by the next request rather than remembered forever.
         loading = undefined;

@@ -116,6 +116,20 @@ describe('admin API', () => {
     });
   });
 
+  it('counts uptime from when the relay started, not from the first admin request', async () => {
+    let clock = 1_000_000;
+    const timed = await startTestRelay({ now: () => clock });
+    try {
+      clock += 90_000;
+      const response = await fetch(`${timed.url}/admin/status`, { headers: { authorization: `Bearer ${timed.relay.adminToken}` } });
+      const body = (await response.json()) as StatusResponse;
+      expect(body.uptimeMs).toBe(90_000);
+      expect(body.startedAt).toBe(new Date(1_000_000).toISOString());
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('reports status', async () => {
     const { status, body, headers } = await call<StatusResponse>('GET', '/status');
     expect(status).toBe(200);

@@ -40,6 +40,17 @@ describe('lazyHandler', () => {
     expect(loads).toBe(1);
   });
 
+  it('passes an error the loaded handler throws to the error handler', async () => {
+    const url = await serve(
+      lazyHandler(async () => () => {
+        throw new Error('handler broke');
+      }),
+    );
+    const answer = await fetch(url);
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({ error: 'handler broke' });
+  });
+
   it('passes a failed load to the error handler and tries again on the next request', async () => {
     let attempts = 0;
     const url = await serve(
