@@ -293,13 +293,29 @@ export class RoutingEngine {
  * those turns on one route keeps the provider's prompt cache warm.
  */
 export function conversationKey(request: ChatRequest): string | undefined {
-  const system = request.messages.find((message) => message.role === 'system');
-  const user = request.messages.find((message) => message.role === 'user');
+  let system: string | undefined;
+  let user: Extract<ChatRequest['messages'][number], { role: 'user' }> | undefined;
+  for (const message of request.messages) {
+    if (message.role === 'system') system ??= message.content;
+    else if (message.role === 'user') user ??= message;
+    if (system !== undefined && user !== undefined) break;
+  }
   if (!user) return undefined;
-  const text = (parts: Array<{ type: string; text?: string }>) => parts.map((part) => (part.type === 'text' ? part.text ?? '' : '[image]')).join('');
-  const identity = `${request.model}\u0000${(system?.role === 'system' ? system.content : '').slice(0, 4_000)}\u0000${text(user.content).slice(0, 4_000)}`;
-  return `conversation:${hash64(identity)}`;
+  // Hashed piece by piece, as if joined with NULs (no string of the prompt is built for it).
+  const hash = new Hash64();
+  hash.add(request.model, Infinity).add('\u0000', 1).add(system ?? '', IDENTITY_CHARS).add('\u0000', 1);
+  let budget = IDENTITY_CHARS;
+  for (const part of user.content) {
+    if (budget <= 0) break;
+    const text = part.type === 'text' ? part.text : '[image]';
+    hash.add(text, budget);
+    budget -= text.length;
+  }
+  return `conversation:${hash.digest()}`;
 }
+
+/** How much of the system prompt and of the first user message names a conversation. */
+const IDENTITY_CHARS = 4_000;
 
 /**
  * A 64-bit hash of a string, as 16 hex digits: two multiplicative lanes over the UTF-16 code
@@ -308,16 +324,35 @@ export function conversationKey(request: ChatRequest): string | undefined {
  * setting up the digest), several times this loop over a typical prompt.
  */
 export function hash64(text: string): string {
-  let a = 0xdeadbeef;
-  let b = 0x41c6ce57;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    a = Math.imul(a ^ unit, 2654435761);
-    b = Math.imul(b ^ unit, 1597334677);
+  return new Hash64().add(text, Infinity).digest();
+}
+
+class Hash64 {
+  private a = 0xdeadbeef;
+  private b = 0x41c6ce57;
+
+  /** Adds at most the first `limit` code units of `text`. */
+  add(text: string, limit: number): this {
+    let a = this.a;
+    let b = this.b;
+    const end = Math.min(text.length, limit);
+    for (let index = 0; index < end; index++) {
+      const unit = text.charCodeAt(index);
+      a = Math.imul(a ^ unit, 2654435761);
+      b = Math.imul(b ^ unit, 1597334677);
+    }
+    this.a = a;
+    this.b = b;
+    return this;
   }
-  a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
-  b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+
+  digest(): string {
+    let a = this.a;
+    let b = this.b;
+    a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+    b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
 function describeTarget(target: Target): string {
