@@ -31,9 +31,11 @@ export class Cancellation implements CancelSignal {
     this.aborted = true;
     // As AbortController: without a reason, an AbortError.
     this.reason = reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
-    const listeners = this.listeners;
-    this.listeners = [];
-    for (const listener of listeners) {
+    // As EventTarget: a listener another one removes before its turn is not called.
+    for (const listener of [...this.listeners]) {
+      const index = this.listeners.indexOf(listener);
+      if (index < 0) continue;
+      this.listeners.splice(index, 1);
       try {
         listener();
       } catch (error) {

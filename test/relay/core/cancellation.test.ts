@@ -25,6 +25,15 @@ describe('Cancellation', () => {
     expect(heard).toEqual(['first', 'second']);
   });
 
+  it('does not call a listener that an earlier one removed during the abort', () => {
+    const cancellation = new Cancellation();
+    const second = vi.fn();
+    cancellation.addEventListener('abort', () => cancellation.removeEventListener('abort', second));
+    cancellation.addEventListener('abort', second);
+    cancellation.abort();
+    expect(second).not.toHaveBeenCalled();
+  });
+
   it('gives an AbortError as the reason when none is given, as AbortController does', () => {
     const cancellation = new Cancellation();
     cancellation.abort();
