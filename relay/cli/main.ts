@@ -19,21 +19,27 @@ type Commands = readonly Command<CommandContext>[];
  * runs, so a long-running `serve` does not hold the integrations, their file parsers or the
  * diagnostics in memory.
  */
-export const COMMAND_MODULES: ReadonlyMap<string, () => Promise<Commands>> = new Map(Object.entries({
-  serve: async () => (await import('./serve.js')).serveCommands,
-  start: async () => (await import('./serve.js')).serveCommands,
-  demo: async () => (await import('./demo.js')).demoCommands,
-  status: async () => (await import('./status.js')).statusCommands,
-  models: async () => (await import('./status.js')).statusCommands,
-  keys: async () => (await import('./keys.js')).keysCommands,
-  endpoints: async () => (await import('./endpoints.js')).endpointsCommands,
-  token: async () => (await import('./token.js')).tokenCommands,
-  doctor: async () => (await import('./doctor.js')).doctorCommands,
-  config: async () => (await import('./config.js')).configCommands,
-  configure: async () => (await import('./integrations.js')).integrationCommands,
-  run: async () => (await import('./integrations.js')).integrationCommands,
-  snippets: async () => (await import('./integrations.js')).integrationCommands,
-}));
+const serve = async () => (await import('./serve.js')).serveCommands;
+const status = async () => (await import('./status.js')).statusCommands;
+const integrations = async () => (await import('./integrations.js')).integrationCommands;
+
+export const COMMAND_MODULES: ReadonlyMap<string, () => Promise<Commands>> = new Map(
+  Object.entries({
+    serve,
+    start: serve,
+    demo: async () => (await import('./demo.js')).demoCommands,
+    status,
+    models: status,
+    keys: async () => (await import('./keys.js')).keysCommands,
+    endpoints: async () => (await import('./endpoints.js')).endpointsCommands,
+    token: async () => (await import('./token.js')).tokenCommands,
+    doctor: async () => (await import('./doctor.js')).doctorCommands,
+    config: async () => (await import('./config.js')).configCommands,
+    configure: integrations,
+    run: integrations,
+    snippets: integrations,
+  }),
+);
 const GROUPS = new Set(['keys', 'endpoints', 'token', 'config']);
 
 function usageOf(topic: string | undefined): string {
